@@ -1,0 +1,7 @@
+"""cashloop: LLM policy-optimization experiments with real statistics, storage and plugins."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,60 @@
+"""Value checks that need no plugin: each returns ``path: problem`` sentences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cashloop.config.experiment import ExperimentConfig
+
+__all__ = ["ACCEPTANCE_RULES", "EVALUATION_MODES", "check_values"]
+
+EVALUATION_MODES = ("paired", "temporal")
+ACCEPTANCE_RULES = ("paired-t", "mean-improvement")
+
+
+def _one_of(path: str, value: str, allowed: tuple[str, ...]) -> list[str]:
+    if value in allowed:
+        return []
+    return [f"{path}: '{value}' is not one of {', '.join(allowed)}"]
+
+
+def _at_least(path: str, value: float | None, low: float) -> list[str]:
+    return [f"{path}: must be >= {low:g}"] if value is not None and value < low else []
+
+
+def _open_unit(path: str, value: float | None) -> list[str]:
+    if value is None or 0.0 < value < 1.0:
+        return []
+    return [f"{path}: must be between 0 and 1 (exclusive)"]
+
+
+def check_values(cfg: ExperimentConfig) -> list[str]:
+    """Every value problem of ``cfg`` (types were already checked by the converter)."""
+    ev, conv = cfg.evaluation, cfg.convergence
+    problems: list[str] = []
+    if not cfg.name.strip():
+        problems.append("name: must not be empty")
+    problems += _one_of("evaluation.mode", ev.mode, EVALUATION_MODES)
+    problems += _at_least("evaluation.num_samples", ev.num_samples, 1)
+    problems += _one_of("evaluation.acceptance.rule", ev.acceptance.rule, ACCEPTANCE_RULES)
+    problems += _open_unit("evaluation.acceptance.alpha", ev.acceptance.alpha)
+    problems += _at_least("convergence.max_iterations", conv.max_iterations, 1)
+    problems += _at_least("convergence.stability_window", conv.stability_window, 2)
+    problems += _at_least("convergence.stability_threshold", conv.stability_threshold, 0)
+    problems += _at_least("convergence.no_change_window", conv.no_change_window, 1)
+    problems += _at_least("convergence.cv_threshold", conv.cv_threshold, 0)
+    problems += _open_unit("convergence.trend_alpha", conv.trend_alpha)
+    problems += _at_least("convergence.regret_threshold", conv.regret_threshold, 0)
+    problems += _at_least("budget.max_tokens", cfg.budget.max_tokens, 1)
+    problems += _at_least("budget.max_usd", cfg.budget.max_usd, 0)
+    problems += _at_least("llm.max_retries", cfg.llm.max_retries, 0)
+    problems += _at_least("llm.concurrency", cfg.llm.concurrency, 1)
+    if len(set(cfg.optimized_agents)) != len(cfg.optimized_agents):
+        problems.append("optimized_agents: lists an agent twice")
+    for i, p in enumerate(cfg.policy_constraints.allowed_parameters):
+        where = f"policy_constraints.allowed_parameters[{i}]"
+        problems += _one_of(f"{where}.param_type", p.param_type, ("float", "int", "bool"))
+        if p.min_value is not None and p.max_value is not None and p.min_value > p.max_value:
+            problems.append(f"{where}: min_value {p.min_value:g} is above max_value {p.max_value:g}")
+    return problems

@@ -1,0 +1,110 @@
+"""The one cattrs converter: extra keys forbidden, errors reported with their config paths."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.v import format_exception
+
+from cashloop.errors import ConfigError
+
+__all__ = ["converter", "resolve_paths", "structure", "unstructure"]
+
+T = TypeVar("T")
+
+
+@functools.cache
+def converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(Path, lambda v, _: Path(_as_str(v)))
+    conv.register_unstructure_hook(Path, str)
+    conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(float, _strict_float)
+    conv.register_structure_hook(bool, _strict_bool)
+    return conv
+
+
+def _strict_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise TypeError(f"got {value!r}")
+    return int(value)
+
+
+def _strict_float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"got {value!r}")
+    return float(value)
+
+
+def _strict_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"got {value!r}")
+    return value
+
+
+def _as_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a path string, got {type(value).__name__}")
+    return value
+
+
+def _message(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, ForbiddenExtraKeysError):
+        keys = ", ".join(sorted(exc.extra_fields))
+        allowed = ", ".join(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
+        hint = f"; allowed: {allowed}" if allowed else ""
+        return f"unknown key(s) {keys}{hint}"
+    if isinstance(exc, KeyError):
+        return "required key is missing"
+    if isinstance(exc, ValueError | TypeError) and type_ is not None:
+        name = getattr(type_, "__name__", None) or str(type_).replace("typing.", "")
+        detail = str(exc)
+        if "invalid literal" in detail or "could not convert" in detail or not detail:
+            return f"expected {name}"
+        return f"expected {name}, {detail}"
+    return format_exception(exc, type_)
+
+
+def _format(line: str, prefix: str) -> str:
+    message, _, path = line.rpartition(" @ ")
+    path = path.removeprefix("$").lstrip(".")
+    if prefix:
+        path = f"{prefix}.{path}" if path and not path.startswith("[") else f"{prefix}{path}"
+    return f"{path}: {message}" if path else message
+
+
+def structure(data: Any, cls: type[T], *, prefix: str = "", source: str | None = None) -> T:
+    """Structure ``data`` into ``cls``; on failure raise ConfigError listing every path."""
+    try:
+        return converter().structure(data, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+        if isinstance(exc, cattrs.BaseValidationError):
+            lines = cattrs.transform_error(exc, path="$", format_exception=_message)
+        else:
+            lines = [f"{_message(exc, cls)} @ $"]
+        raise ConfigError([_format(line, prefix) for line in lines], source=source) from None
+
+
+def unstructure(value: Any) -> Any:
+    return converter().unstructure(value)
+
+
+def resolve_paths(value: T, base_dir: Path) -> T:
+    """Return ``value`` with every relative ``Path`` field (recursively) anchored at ``base_dir``."""
+    if not attrs.has(type(value)):
+        return value
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(value)):
+        current = getattr(value, field.name)
+        if isinstance(current, Path) and not current.is_absolute():
+            changes[field.name.lstrip("_")] = base_dir / current
+        elif attrs.has(type(current)):
+            resolved = resolve_paths(current, base_dir)
+            if resolved is not current:
+                changes[field.name.lstrip("_")] = resolved
+    return attrs.evolve(value, **changes) if changes else value

@@ -1,0 +1,34 @@
+"""User-facing errors: the CLI prints their message and exits 2, without a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["ConfigError", "PluginError", "StorageError", "UserError"]
+
+
+class UserError(Exception):
+    """A mistake the user can fix (bad config, unknown name, missing file). Exit code 2."""
+
+    exit_code = 2
+
+
+class ConfigError(UserError):
+    """One or more invalid values, each named by its path: ``llm.temperature: must be <= 2.0``."""
+
+    def __init__(self, errors: Sequence[str], source: str | None = None) -> None:
+        self.errors = tuple(errors)
+        self.source = source
+        head = f"invalid configuration in {source}" if source else "invalid configuration"
+        count = len(self.errors)
+        noun = "error" if count == 1 else "errors"
+        lines = [f"{head} ({count} {noun}):", *(f"  {e}" for e in self.errors)]
+        super().__init__("\n".join(lines))
+
+
+class PluginError(UserError):
+    """A plugin problem the user must resolve (duplicate name, misspelled hook, unknown type)."""
+
+
+class StorageError(Exception):
+    """A storage backend failed; the run stops so nothing is silently lost."""

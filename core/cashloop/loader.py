@@ -1,0 +1,145 @@
+"""Discover plugins: entry points of group ``cashloop``, in-house modules, block lists.
+
+A plugin that fails to import is skipped with a one-line warning (strict mode re-raises); a
+misspelled hook name is an error, never silence.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as md
+import os
+import sys
+from collections.abc import Iterable
+
+import attrs
+import pluggy
+
+from cashloop.errors import PluginError
+from cashloop.hookspecs import PROJECT_NAME
+from cashloop.plugin_manager import CashloopPluginManager
+
+__all__ = ["PluginRecord", "load_plugins", "strict_mode"]
+
+STRICT_ENV = "CASHLOOP_STRICT_PLUGINS"
+DISABLE_ENV = "CASHLOOP_DISABLE_PLUGINS"
+
+
+@attrs.frozen(kw_only=True)
+class PluginRecord:
+    """What the loader found for one plugin (shown by ``cashloop plugins``)."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    module: str
+    status: str  # "loaded" | "disabled" | "failed"
+    error: str | None = None
+
+
+def strict_mode() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _disabled_from_env() -> set[str]:
+    return {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+
+
+def _warn(message: str) -> None:
+    print(f"cashloop: warning: {message}", file=sys.stderr)
+
+
+def _entry_points() -> Iterable[tuple[md.EntryPoint, md.Distribution | None]]:
+    seen: set[str] = set()
+    for dist in md.distributions():
+        for ep in dist.entry_points:
+            if ep.group == PROJECT_NAME and ep.name not in seen:
+                seen.add(ep.name)
+                yield ep, dist
+
+
+def _check_hooks(pm: CashloopPluginManager, name: str, module_desc: str) -> None:
+    """Raise a PluginError when the plugin implements a hook no spec defines."""
+    plugin = pm.get_plugin(name)
+    for hook_name in dir(pm.hook):
+        if hook_name.startswith("_"):
+            continue
+        caller = getattr(pm.hook, hook_name)
+        if caller.has_spec():
+            continue
+        if any(impl.plugin is plugin for impl in caller.get_hookimpls()):
+            pm.unregister(name=name)
+            raise PluginError(
+                f"plugin '{name}' ({module_desc}) implements unknown hook '{hook_name}'; "
+                "check its spelling against 'cashloop.hookspecs' (e.g. register_evaluators)"
+            )
+
+
+def _register(
+    pm: CashloopPluginManager, plugin: object, name: str, module_desc: str
+) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin '{name}' ({module_desc}) is invalid: {exc}") from None
+    _check_hooks(pm, name, module_desc)
+
+
+def load_plugins(
+    pm: CashloopPluginManager,
+    *,
+    disabled: Iterable[str] = (),
+    modules: Iterable[str] = (),
+    strict: bool | None = None,
+) -> list[PluginRecord]:
+    """Register every entry-point plugin and in-house module; return what happened to each."""
+    strict = strict_mode() if strict is None else strict
+    blocked = set(disabled) | _disabled_from_env()
+    records: list[PluginRecord] = []
+    for ep, dist in _entry_points():
+        dist_name = dist.metadata["Name"] if dist is not None else None
+        version = dist.version if dist is not None else None
+        if ep.name in blocked:
+            records.append(
+                PluginRecord(name=ep.name, distribution=dist_name, version=version,
+                             module=ep.value, status="disabled")
+            )
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            if strict:
+                raise
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            _warn(
+                f"plugin '{ep.name}' from {dist_name or 'unknown distribution'} failed to import "
+                f"({reason}); skipped. Fix or reinstall it, or disable it with "
+                f"{DISABLE_ENV}={ep.name}"
+            )
+            records.append(
+                PluginRecord(name=ep.name, distribution=dist_name, version=version,
+                             module=ep.value, status="failed", error=reason)
+            )
+            continue
+        _register(pm, plugin, ep.name, f"{ep.value} from {dist_name}")
+        records.append(
+            PluginRecord(name=ep.name, distribution=dist_name, version=version,
+                         module=ep.value, status="loaded")
+        )
+    for dotted in modules:
+        if dotted in blocked or pm.has_plugin(dotted):
+            continue
+        try:
+            module = importlib.import_module(dotted)
+        except ImportError as exc:
+            raise PluginError(
+                f"plugins.modules: cannot import in-house plugin module '{dotted}' ({exc}); "
+                "check the dotted path and that it is importable (on PYTHONPATH)"
+            ) from None
+        _register(pm, module, dotted, f"module {dotted}")
+        records.append(
+            PluginRecord(name=dotted, distribution=None, version=None, module=dotted,
+                         status="loaded")
+        )
+    pm.check_pending()
+    return records

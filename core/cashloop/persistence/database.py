@@ -1,0 +1,145 @@
+"""One SQLite connection with the cashloop settings, checked before anything is written.
+
+WAL lets other processes read a run while it is written; ``synchronous=FULL`` makes a committed
+iteration survive a crash; every write is one ``BEGIN IMMEDIATE`` transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final, TypeVar, final
+
+from cashloop.errors import StorageError
+from cashloop.persistence.errors import (
+    DatabasePathError,
+    NotACashloopDatabaseError,
+    SchemaTooNewError,
+)
+from cashloop.persistence.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, schema_version
+
+__all__ = ["BUSY_TIMEOUT_SECONDS", "Database"]
+
+#: How long a write waits for another process's write transaction before failing.
+BUSY_TIMEOUT_SECONDS: Final = 30.0
+
+T = TypeVar("T")
+
+
+@final
+class Database:
+    """A checked, migrated connection; ``read``/``write`` run actions under a lock and a
+    transaction and turn SQLite failures into :class:`cashloop.errors.StorageError`."""
+
+    __slots__ = ("_conn", "_lock", "path")
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = _open(self.path, create=create)
+
+    def read(self, action: Callable[[sqlite3.Connection], T], *, what: str) -> T:
+        """Run ``action`` on one consistent snapshot of committed data."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                if conn.in_transaction:
+                    return action(conn)
+                conn.execute("BEGIN")
+                try:
+                    return action(conn)
+                finally:
+                    conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StorageError(f"{what} failed in {self.path}: {exc}") from exc
+
+    def write(self, action: Callable[[sqlite3.Connection], T], *, what: str) -> T:
+        """Run ``action`` in one write transaction: all of it is committed, or none of it."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = action(conn)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                return result
+            except sqlite3.Error as exc:
+                raise StorageError(f"{what} failed in {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StorageError(f"the database {self.path} is closed")
+        return self._conn
+
+
+def _open(path: Path, *, create: bool) -> sqlite3.Connection:
+    if path.is_dir():
+        raise DatabasePathError(
+            f"{path} is a directory; give the path of a database file, "
+            f"such as {path / 'cashloop.db'}",
+            path,
+        )
+    if not path.exists():
+        if not create:
+            raise DatabasePathError(
+                f"no cashloop database at {path}; run an experiment first or pass --db", path
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabasePathError(f"cannot create the folder for {path}: {exc}", path) from exc
+    try:
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise DatabasePathError(f"cannot open {path}: {exc}", path) from exc
+    try:
+        _check_identity(conn, path)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        migrate(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StorageError(f"cannot prepare the database {path}: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse foreign files and newer schemas before anything is written to them."""
+    try:
+        application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        version = schema_version(conn)
+        tables = int(
+            conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        )
+    except sqlite3.OperationalError:
+        raise  # busy or I/O trouble, not a question of what the file is
+    except sqlite3.DatabaseError as exc:
+        raise NotACashloopDatabaseError(path, f"SQLite says: {exc}") from exc
+    is_empty = application_id == 0 and version == 0 and tables == 0
+    if is_empty:
+        return
+    if application_id != APPLICATION_ID:
+        raise NotACashloopDatabaseError(path, "it is an SQLite database of another program")
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(path, version, SCHEMA_VERSION)

@@ -1,0 +1,88 @@
+"""The public plugin API: everything a third-party plugin needs, in one import.
+
+    from cashloop.plugin import hookimpl, EvaluatorSpec, SampleResult
+"""
+
+from __future__ import annotations
+
+from cashloop.events import (
+    ALL_EVENTS,
+    BOOTSTRAP_EVALUATION,
+    CONVERGENCE,
+    EXPERIMENT_END,
+    EXPERIMENT_START,
+    ITERATION_COMPLETE,
+    ITERATION_START,
+    LLM_CALL,
+    POLICY_CHANGE,
+    POLICY_REJECTED,
+)
+from cashloop.hookspecs import PROJECT_NAME, LifecycleSpecs, RegistrationSpecs, hookimpl
+from cashloop.policy_json import PolicyParseError, parse_policy_json
+from cashloop.protocols import (
+    ConstraintValidator,
+    LLMClient,
+    PolicyEvaluator,
+    RunSummary,
+    StorageBackend,
+)
+from cashloop.specs import (
+    ComponentSpec,
+    EvaluatorSpec,
+    ExecutorSpec,
+    LLMClientSpec,
+    OutputHandlerSpec,
+    StorageBackendSpec,
+    ValidatorSpec,
+)
+from cashloop.types import (
+    ParameterSpec,
+    PolicyConstraints,
+    PolicyProposal,
+    PolicyRequest,
+    ProposalRecord,
+    RunInfo,
+    SampleResult,
+    ValidationResult,
+    breakdown_key,
+)
+
+__all__ = [
+    "ALL_EVENTS",
+    "BOOTSTRAP_EVALUATION",
+    "CONVERGENCE",
+    "EXPERIMENT_END",
+    "EXPERIMENT_START",
+    "ITERATION_COMPLETE",
+    "ITERATION_START",
+    "LLM_CALL",
+    "POLICY_CHANGE",
+    "POLICY_REJECTED",
+    "PROJECT_NAME",
+    "ComponentSpec",
+    "ConstraintValidator",
+    "EvaluatorSpec",
+    "ExecutorSpec",
+    "LLMClient",
+    "LLMClientSpec",
+    "LifecycleSpecs",
+    "OutputHandlerSpec",
+    "ParameterSpec",
+    "PolicyConstraints",
+    "PolicyEvaluator",
+    "PolicyParseError",
+    "PolicyProposal",
+    "PolicyRequest",
+    "ProposalRecord",
+    "RegistrationSpecs",
+    "RunInfo",
+    "RunSummary",
+    "SampleResult",
+    "StorageBackend",
+    "StorageBackendSpec",
+    "ValidationResult",
+    "ValidatorSpec",
+    "breakdown_key",
+    "hookimpl",
+    "parse_policy_json",
+]

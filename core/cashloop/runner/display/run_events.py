@@ -1,0 +1,111 @@
+"""Renderers of the run's frame: ``experiment_start``, ``convergence``, ``experiment_end``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from cashloop.runner.display.money import format_money
+from cashloop.runner.display.tables import detail_grid, new_table
+from cashloop.runner.display.values import (
+    as_mapping,
+    as_sequence,
+    format_count,
+    format_value,
+    yes_no,
+)
+from cashloop.runner.verbose import VerboseConfig
+
+__all__ = ["render_convergence", "render_experiment_end", "render_experiment_start"]
+
+_START_ROWS = (
+    ("Run ID", "run_id"),
+    ("Evaluator", "evaluator"),
+    ("Model", "model"),
+    ("Max iterations", "max_iterations"),
+    ("Samples", "num_samples"),
+    ("Evaluation", "evaluation_mode"),
+    ("Acceptance", "acceptance_rule"),
+    ("Master seed", "master_seed"),
+)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "n/a"
+    return value if isinstance(value, str) else format_value(value)
+
+
+def render_experiment_start(
+    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+) -> None:
+    """The experiment's name and set-up, always shown."""
+    console.rule(Text(f"Experiment {event.get('experiment_name', '?')}", style="bold"))
+    rows = [(label, _text(event[key])) for label, key in _START_ROWS if key in event]
+    if "agents" in event:
+        rows.insert(3, ("Agents", ", ".join(str(a) for a in as_sequence(event["agents"]))))
+    console.print(detail_grid(rows))
+
+
+def render_convergence(event: Mapping[str, Any], console: Console, verbose: VerboseConfig) -> None:
+    """Why the loop stopped, with the detector's numbers."""
+    console.print()
+    console.print(Text.assemble(("Stopped: ", "bold"), str(event.get("reason", "unknown"))))
+    diagnostics = as_mapping(event.get("diagnostics"))
+    if diagnostics:
+        console.print(detail_grid((f"  {key}", _text(value)) for key, value in diagnostics.items()))
+
+
+def render_experiment_end(
+    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+) -> None:
+    """The final summary: costs, convergence and the best policies' parameters."""
+    console.print()
+    console.rule(Text("Summary", style="bold"))
+    best = format_money(event.get("best_cost"))
+    if event.get("best_iteration") is not None:
+        best = f"{best} (iteration {event['best_iteration']})"
+    console.print(
+        detail_grid(
+            [
+                ("Final cost", format_money(event.get("final_cost"))),
+                ("Best cost", best),
+                ("Converged", yes_no(event.get("converged"))),
+                ("Reason", _text(event.get("convergence_reason"))),
+                ("Iterations", format_count(event.get("num_iterations"))),
+            ]
+        )
+    )
+    _render_agent_costs(event, console)
+    _render_best_parameters(event, console)
+
+
+def _render_agent_costs(event: Mapping[str, Any], console: Console) -> None:
+    final = as_mapping(event.get("final_costs"))
+    best = as_mapping(event.get("best_costs"))
+    agents = [*final, *(agent for agent in best if agent not in final)]
+    if not agents:
+        return
+    table = new_table("Costs per agent", "Agent", "Final", "Best", right=("Final", "Best"))
+    for agent in agents:
+        table.add_row(
+            Text(str(agent)), Text(format_money(final.get(agent))), Text(format_money(best.get(agent)))
+        )
+    console.print(table)
+
+
+def _render_best_parameters(event: Mapping[str, Any], console: Console) -> None:
+    policies = as_mapping(event.get("best_policies"))
+    if not policies:
+        return
+    table = new_table("Best policies", "Agent", "Parameter", "Value", right=("Value",))
+    for agent, policy in policies.items():
+        parameters = as_mapping(as_mapping(policy).get("parameters"))
+        if not parameters:
+            table.add_row(Text(str(agent)), Text("(none)"), Text(""))
+        for name, value in parameters.items():
+            table.add_row(Text(str(agent)), Text(str(name)), Text(format_value(value)))
+    console.print(table)
