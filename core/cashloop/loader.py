@@ -33,7 +33,7 @@ class PluginRecord:
     distribution: str | None
     version: str | None
     module: str
-    status: str  # "loaded" | "disabled" | "failed"
+    status: str  # "loaded" | "disabled" | "failed" | "invalid"
     error: str | None = None
 
 
@@ -45,8 +45,14 @@ def _disabled_from_env() -> set[str]:
     return {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
 
 
+_warned: set[str] = set()
+
+
 def _warn(message: str) -> None:
-    print(f"cashloop: warning: {message}", file=sys.stderr)
+    """Print a warning once per process (the CLI may load plugins more than once)."""
+    if message not in _warned:
+        _warned.add(message)
+        print(f"cashloop: warning: {message}", file=sys.stderr)
 
 
 def _entry_points() -> Iterable[tuple[md.EntryPoint, md.Distribution | None]]:
@@ -91,8 +97,13 @@ def load_plugins(
     disabled: Iterable[str] = (),
     modules: Iterable[str] = (),
     strict: bool | None = None,
+    keep_going: bool = False,
 ) -> list[PluginRecord]:
-    """Register every entry-point plugin and in-house module; return what happened to each."""
+    """Register every entry-point plugin and in-house module; return what happened to each.
+
+    An invalid plugin (misspelled hook, bad hookimpl) raises PluginError, or with ``keep_going``
+    is recorded as ``invalid`` so ``cashloop plugins`` can show it.
+    """
     strict = strict_mode() if strict is None else strict
     blocked = set(disabled) | _disabled_from_env()
     records: list[PluginRecord] = []
@@ -121,7 +132,16 @@ def load_plugins(
                              module=ep.value, status="failed", error=reason)
             )
             continue
-        _register(pm, plugin, ep.name, f"{ep.value} from {dist_name}")
+        try:
+            _register(pm, plugin, ep.name, f"{ep.value} from {dist_name}")
+        except PluginError as exc:
+            if strict or not keep_going:
+                raise
+            records.append(
+                PluginRecord(name=ep.name, distribution=dist_name, version=version,
+                             module=ep.value, status="invalid", error=str(exc))
+            )
+            continue
         records.append(
             PluginRecord(name=ep.name, distribution=dist_name, version=version,
                          module=ep.value, status="loaded")

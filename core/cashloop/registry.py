@@ -37,11 +37,14 @@ KINDS: dict[str, tuple[str, type[ComponentSpec]]] = {
 class ComponentRegistry:
     """Every registered component spec, by kind and name, with the plugin that provides it."""
 
-    __slots__ = ("_providers", "_specs")
+    __slots__ = ("_providers", "_specs", "_strict", "conflicts")
 
-    def __init__(self, pm: CashloopPluginManager) -> None:
+    def __init__(self, pm: CashloopPluginManager, *, strict: bool = True) -> None:
         self._specs: dict[str, dict[str, ComponentSpec]] = {kind: {} for kind in KINDS}
         self._providers: dict[tuple[str, str], str] = {}
+        self._strict = strict
+        #: Name conflicts found with ``strict=False`` (each names both providers).
+        self.conflicts: list[str] = []
         for kind, (hook_name, spec_cls) in KINDS.items():
             caller = getattr(pm.hook, hook_name)
             for impl in reversed(caller.get_hookimpls()):
@@ -57,11 +60,15 @@ class ComponentRegistry:
             )
         key = (kind, spec.name)
         if key in self._providers:
-            raise PluginError(
+            message = (
                 f"{spec.kind} '{spec.name}' is registered by two plugins: "
                 f"'{self._providers[key]}' and '{provider}'; uninstall or disable one "
                 "(CASHLOOP_DISABLE_PLUGINS or config plugins.disabled)"
             )
+            if self._strict:
+                raise PluginError(message)
+            self.conflicts.append(message)
+            return
         self._providers[key] = provider
         self._specs[kind][spec.name] = spec
 
@@ -70,6 +77,14 @@ class ComponentRegistry:
 
     def provider(self, kind: str, name: str) -> str:
         return self._providers[(kind, name)]
+
+    def provided_by(self, plugin_name: str) -> list[tuple[str, ComponentSpec]]:
+        """(kind, spec) of every component ``plugin_name`` registers."""
+        return [
+            (kind, self._specs[kind][name])
+            for (kind, name), provider in sorted(self._providers.items())
+            if provider == plugin_name
+        ]
 
     def specs(self, kind: str) -> list[ComponentSpec]:
         return [self._specs[kind][n] for n in self.names(kind)]

@@ -143,6 +143,9 @@ class ExperimentConfig:
         """Structure and check ``data``; every problem is reported at once with its path."""
         if not isinstance(data, Mapping):
             raise ConfigError(["(top level): expected a mapping of config keys"], source=source)
+        data = dict(data)
+        stored_dir = data.pop("config_dir", None)
+        base_dir = base_dir if base_dir is not None else stored_dir
         sections, problems = _structure_sections(data)
         placeholder = ComponentConfig(type="?")
         cfg = cls(**{"name": "?", "evaluator": placeholder, **sections})
@@ -167,7 +170,7 @@ class ExperimentConfig:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-native snapshot without secrets (stored with the run)."""
         data: dict[str, Any] = unstructure(self)
-        data.pop("config_dir", None)
+        data["config_dir"] = str(self.config_dir)
         data["evaluator"] = _redact(self.evaluator.to_dict())
         data["llm"] = _redact(self.llm.to_dict())
         data["storage"] = _redact(self.storage.to_dict())

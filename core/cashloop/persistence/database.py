@@ -6,6 +6,7 @@ iteration survive a crash; every write is one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -63,10 +64,12 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     result = action(conn)
+                    conn.execute("COMMIT")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    if conn.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
                     raise
-                conn.execute("COMMIT")
                 return result
             except sqlite3.Error as exc:
                 raise StorageError(f"{what} failed in {self.path}: {exc}") from exc

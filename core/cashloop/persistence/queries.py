@@ -9,9 +9,11 @@ from cashloop.persistence.codec import decode_json
 from cashloop.persistence.records import FinalResult, IterationRecord, RunRecord
 
 __all__ = [
+    "count_iterations",
     "fetch_config_snapshot",
     "fetch_events",
     "fetch_final_result",
+    "fetch_iteration",
     "fetch_iterations",
     "fetch_run",
     "fetch_runs",
@@ -60,7 +62,9 @@ def fetch_runs(conn: sqlite3.Connection, limit: int | None) -> list[RunRecord]:
 
 
 def fetch_run(conn: sqlite3.Connection, run_id: str) -> RunRecord | None:
-    row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs r WHERE r.run_id = ?", (run_id,)).fetchone()
+    row = conn.execute(
+        f"SELECT {_RUN_COLUMNS} FROM runs r WHERE r.run_id = ?", (run_id,)
+    ).fetchone()
     return None if row is None else _run_record(row)
 
 
@@ -103,6 +107,11 @@ def next_seq(conn: sqlite3.Connection, run_id: str) -> int:
     return 0 if row[0] is None else int(row[0]) + 1
 
 
+def count_iterations(conn: sqlite3.Connection, run_id: str) -> int:
+    row = conn.execute("SELECT count(*) FROM iterations WHERE run_id = ?", (run_id,)).fetchone()
+    return int(row[0])
+
+
 def fetch_iterations(conn: sqlite3.Connection, run_id: str) -> list[IterationRecord]:
     rows = conn.execute(
         "SELECT iteration, costs_json, accepted_json, policies_json FROM iterations "
@@ -120,7 +129,9 @@ def fetch_iterations(conn: sqlite3.Connection, run_id: str) -> list[IterationRec
     ]
 
 
-def fetch_iteration(conn: sqlite3.Connection, run_id: str, iteration: int) -> IterationRecord | None:
+def fetch_iteration(
+    conn: sqlite3.Connection, run_id: str, iteration: int
+) -> IterationRecord | None:
     row = conn.execute(
         "SELECT costs_json, accepted_json, policies_json FROM iterations "
         "WHERE run_id = ? AND iteration = ?",

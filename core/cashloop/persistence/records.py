@@ -12,8 +12,8 @@ __all__ = [
     "EncodedEvent",
     "FinalResult",
     "IterationRecord",
-    "ResumeState",
     "RunRecord",
+    "RunSnapshot",
     "RunStatus",
 ]
 
@@ -99,11 +99,13 @@ class EncodedEvent:
 
 
 @attrs.frozen(kw_only=True)
-class ResumeState:
-    """Everything a resumed run needs: the committed events and iterations, in order.
+class RunSnapshot:
+    """One consistent read of a stored run: its committed events and iterations, in order.
 
-    Committed events always end at an iteration boundary (an ``iteration_complete`` event) or are
-    empty, so the resumed run continues with iteration ``next_iteration`` (event numbering, 1-based).
+    It is what a resumed run needs (see ``ExperimentRepository.resume_run``).
+    Committed events always end at an iteration boundary (an ``iteration_complete`` event) or
+    are empty, so the resumed run continues with iteration ``next_iteration`` (1-based, like
+    events).
     """
 
     run: RunRecord

@@ -23,8 +23,8 @@ from cashloop.persistence.records import (
     EncodedEvent,
     FinalResult,
     IterationRecord,
-    ResumeState,
     RunRecord,
+    RunSnapshot,
     RunStatus,
 )
 from cashloop.persistence.state_provider import DatabaseStateProvider
@@ -163,9 +163,7 @@ class ExperimentRepository:
 
         return self._db.write(commit, what=f"committing iteration {record.iteration} of {run_id}")
 
-    def commit_final(
-        self, run_id: str, events: Sequence[EncodedEvent], result: FinalResult
-    ) -> int:
+    def commit_final(self, run_id: str, events: Sequence[EncodedEvent], result: FinalResult) -> int:
         """Append the last events and the final result, and mark the run completed, at once."""
 
         def commit(conn: sqlite3.Connection) -> int:
@@ -177,25 +175,32 @@ class ExperimentRepository:
 
     # -- resume -----------------------------------------------------------------------------
 
-    def load_for_resume(self, run_id: str) -> ResumeState:
+    def load_run(self, run_id: str) -> RunSnapshot:
+        """All committed data of a run, read in one transaction (consistent while it is written)."""
+        full_id = self.resolve_run_id(run_id)
+        return self._db.read(
+            lambda conn: _read_snapshot(conn, full_id), what=f"loading run {full_id}"
+        )
+
+    def load_for_resume(self, run_id: str) -> RunSnapshot:
         """The committed state of an unfinished run (read only; see :meth:`resume_run`)."""
         full_id = self.resolve_run_id(run_id)
         state = self._db.read(
-            lambda conn: _read_resume_state(conn, full_id), what=f"loading run {full_id}"
+            lambda conn: _read_snapshot(conn, full_id), what=f"loading run {full_id}"
         )
         _check_resumable(state.run, self.db_path)
         return state
 
-    def resume_run(self, run_id: str) -> ResumeState:
+    def resume_run(self, run_id: str) -> RunSnapshot:
         """Take over an unfinished run: status back to ``running``, owned by this process.
 
-        New events continue at ``ResumeState.next_seq``; the resumed run must not record the
-        committed events again, and starts with iteration ``ResumeState.next_iteration``.
+        New events continue at ``RunSnapshot.next_seq``; the resumed run must not record the
+        committed events again, and starts with iteration ``RunSnapshot.next_iteration``.
         """
         full_id = self.resolve_run_id(run_id)
 
-        def take_over(conn: sqlite3.Connection) -> ResumeState:
-            state = _read_resume_state(conn, full_id)
+        def take_over(conn: sqlite3.Connection) -> RunSnapshot:
+            state = _read_snapshot(conn, full_id)
             _check_resumable(state.run, self.db_path)
             writes.mark_resumed(conn, full_id)
             return state
@@ -203,10 +208,10 @@ class ExperimentRepository:
         return self._db.write(take_over, what=f"resuming run {full_id}")
 
 
-def _read_resume_state(conn: sqlite3.Connection, run_id: str) -> ResumeState:
+def _read_snapshot(conn: sqlite3.Connection, run_id: str) -> RunSnapshot:
     run = queries.fetch_run(conn, run_id)
     assert run is not None
-    return ResumeState(
+    return RunSnapshot(
         run=run,
         config_snapshot=queries.fetch_config_snapshot(conn, run_id),
         events=tuple(queries.fetch_events(conn, run_id)),
@@ -222,13 +227,13 @@ def _check_resumable(run: RunRecord, db_path: Path) -> None:
             "(use `cashloop replay` to see it)",
             db_path,
         )
-    if run.status == RunStatus.RUNNING and run.writer_pid is not None:
-        if _is_live_writer(run.writer_pid, run.writer_host):
-            raise RunNotResumableError(
-                f"run {run.run_id} in {db_path} is still being written by process "
-                f"{run.writer_pid}; wait for it to finish or stop it first",
-                db_path,
-            )
+    live_writer = run.writer_pid is not None and _is_live_writer(run.writer_pid, run.writer_host)
+    if run.status == RunStatus.RUNNING and live_writer:
+        raise RunNotResumableError(
+            f"run {run.run_id} in {db_path} is still being written by process "
+            f"{run.writer_pid}; wait for it to finish or stop it first",
+            db_path,
+        )
 
 
 def _is_live_writer(pid: int, host: str | None) -> bool:

@@ -54,7 +54,7 @@ class DatabaseStateProvider:
 
     def get_total_iterations(self) -> int:
         return self._db.read(
-            lambda conn: len(queries.fetch_iterations(conn, self.run_id)),
+            lambda conn: queries.count_iterations(conn, self.run_id),
             what=f"counting iterations of {self.run_id}",
         )
 

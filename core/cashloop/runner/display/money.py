@@ -1,20 +1,19 @@
-"""Money as text: integer cents in, currency out, with integer arithmetic only (INV-1)."""
+"""Money as text: integer cents in, currency out, with integer arithmetic only (INV-1).
+
+Integer cents use the core's one formatter (:func:`cashloop.money.format_cents`); this module adds
+what events also hold: float statistics in cents (means, interval bounds) and missing values.
+"""
 
 from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from cashloop.money import format_cents
+
 __all__ = ["format_cents", "format_money", "format_saving", "round_cents"]
 
 NOT_AVAILABLE = "n/a"
-
-
-def format_cents(cents: int) -> str:
-    """``123456 -> "$1,234.56"``, ``-5 -> "-$0.05"``."""
-    sign = "-" if cents < 0 else ""
-    dollars, rest = divmod(abs(cents), 100)
-    return f"{sign}${dollars:,}.{rest:02d}"
 
 
 def round_cents(value: float) -> int | None:

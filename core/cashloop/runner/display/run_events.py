@@ -9,10 +9,9 @@ from rich.console import Console
 from rich.text import Text
 
 from cashloop.runner.display.money import format_money
-from cashloop.runner.display.tables import detail_grid, new_table
+from cashloop.runner.display.tables import new_table, print_details, print_table
 from cashloop.runner.display.values import (
     as_mapping,
-    as_sequence,
     format_count,
     format_value,
     yes_no,
@@ -25,6 +24,7 @@ _START_ROWS = (
     ("Run ID", "run_id"),
     ("Evaluator", "evaluator"),
     ("Model", "model"),
+    ("Agents", "agents"),
     ("Max iterations", "max_iterations"),
     ("Samples", "num_samples"),
     ("Evaluation", "evaluation_mode"),
@@ -36,6 +36,8 @@ _START_ROWS = (
 def _text(value: object) -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, list):
+        return ", ".join(_text(item) for item in value)
     return value if isinstance(value, str) else format_value(value)
 
 
@@ -45,9 +47,7 @@ def render_experiment_start(
     """The experiment's name and set-up, always shown."""
     console.rule(Text(f"Experiment {event.get('experiment_name', '?')}", style="bold"))
     rows = [(label, _text(event[key])) for label, key in _START_ROWS if key in event]
-    if "agents" in event:
-        rows.insert(3, ("Agents", ", ".join(str(a) for a in as_sequence(event["agents"]))))
-    console.print(detail_grid(rows))
+    print_details(console, rows)
 
 
 def render_convergence(event: Mapping[str, Any], console: Console, verbose: VerboseConfig) -> None:
@@ -56,7 +56,8 @@ def render_convergence(event: Mapping[str, Any], console: Console, verbose: Verb
     console.print(Text.assemble(("Stopped: ", "bold"), str(event.get("reason", "unknown"))))
     diagnostics = as_mapping(event.get("diagnostics"))
     if diagnostics:
-        console.print(detail_grid((f"  {key}", _text(value)) for key, value in diagnostics.items()))
+        rows = [(str(key), _text(value)) for key, value in diagnostics.items()]
+        print_details(console, rows, indent="  ")
 
 
 def render_experiment_end(
@@ -68,17 +69,14 @@ def render_experiment_end(
     best = format_money(event.get("best_cost"))
     if event.get("best_iteration") is not None:
         best = f"{best} (iteration {event['best_iteration']})"
-    console.print(
-        detail_grid(
-            [
-                ("Final cost", format_money(event.get("final_cost"))),
-                ("Best cost", best),
-                ("Converged", yes_no(event.get("converged"))),
-                ("Reason", _text(event.get("convergence_reason"))),
-                ("Iterations", format_count(event.get("num_iterations"))),
-            ]
-        )
-    )
+    rows = [
+        ("Final cost", format_money(event.get("final_cost"))),
+        ("Best cost", best),
+        ("Converged", yes_no(event.get("converged"))),
+        ("Reason", _text(event.get("convergence_reason"))),
+        ("Iterations", format_count(event.get("num_iterations"))),
+    ]
+    print_details(console, rows)
     _render_agent_costs(event, console)
     _render_best_parameters(event, console)
 
@@ -89,23 +87,25 @@ def _render_agent_costs(event: Mapping[str, Any], console: Console) -> None:
     agents = [*final, *(agent for agent in best if agent not in final)]
     if not agents:
         return
-    table = new_table("Costs per agent", "Agent", "Final", "Best", right=("Final", "Best"))
+    table = new_table("Agent", "Final", "Best", right=("Final", "Best"))
     for agent in agents:
         table.add_row(
-            Text(str(agent)), Text(format_money(final.get(agent))), Text(format_money(best.get(agent)))
+            Text(str(agent)),
+            Text(format_money(final.get(agent))),
+            Text(format_money(best.get(agent))),
         )
-    console.print(table)
+    print_table(console, "Costs per agent", table)
 
 
 def _render_best_parameters(event: Mapping[str, Any], console: Console) -> None:
     policies = as_mapping(event.get("best_policies"))
     if not policies:
         return
-    table = new_table("Best policies", "Agent", "Parameter", "Value", right=("Value",))
+    table = new_table("Agent", "Parameter", "Value", right=("Value",))
     for agent, policy in policies.items():
         parameters = as_mapping(as_mapping(policy).get("parameters"))
         if not parameters:
             table.add_row(Text(str(agent)), Text("(none)"), Text(""))
         for name, value in parameters.items():
             table.add_row(Text(str(agent)), Text(str(name)), Text(format_value(value)))
-    console.print(table)
+    print_table(console, "Best policies", table)

@@ -19,7 +19,7 @@ __all__ = [
 
 
 def format_value(value: object) -> str:
-    """A JSON value as JSON text (``0.5``, ``"Hold"``, ``true``, ``null``); keys keep their order."""
+    """A JSON value as JSON text (``0.5``, ``"Hold"``, ``true``, ``null``), keys in order."""
     try:
         return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):

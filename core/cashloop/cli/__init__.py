@@ -1,0 +1,1 @@
+"""The ``cashloop`` command line (click)."""

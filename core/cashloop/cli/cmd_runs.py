@@ -1,0 +1,125 @@
+"""Commands over stored runs: ``runs``, ``show``, ``events``, ``replay``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cashloop.cli.common import db_option, open_storage, verbose_from_flags, verbose_options
+
+__all__ = ["events_cmd", "replay_cmd", "runs_cmd", "show_cmd"]
+
+
+@click.command("runs")
+@db_option
+@click.option("--limit", type=int, default=None, help="Show at most this many runs.")
+def runs_cmd(db: Path | None, limit: int | None) -> None:
+    """List stored runs, newest first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from cashloop.money import format_cents
+
+    storage = open_storage(db)
+    try:
+        runs = storage.list_runs(limit)
+    finally:
+        storage.close()
+    table = Table(title="runs")
+    for column in ("run id", "status", "iterations", "final cost", "converged", "created"):
+        table.add_column(column)
+    for r in runs:
+        cost = "-" if r.final_cost is None else format_cents(r.final_cost)
+        conv = "-" if r.converged is None else ("yes" if r.converged else "no")
+        table.add_row(r.run_id, r.status, str(r.num_iterations), cost, conv, r.created_at)
+    Console().print(table)
+
+
+@click.command("show")
+@click.argument("run_id")
+@db_option
+def show_cmd(run_id: str, db: Path | None) -> None:
+    """Show one run: status, result and per-iteration costs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from cashloop.money import format_cents
+
+    storage = open_storage(db)
+    try:
+        provider = storage.open_run(run_id)
+        info = provider.get_experiment_info()
+        final = provider.get_final_result()
+        iterations = [
+            (i, provider.get_iteration_costs(i), provider.get_iteration_accepted_changes(i))
+            for i in range(provider.get_total_iterations())
+        ]
+    finally:
+        storage.close()
+    console = Console()
+    console.print(f"[bold]{info['run_id']}[/bold]  experiment {info['experiment_name']}  "
+                  f"status {info.get('status', '?')}  created {info.get('created_at', '?')}")
+    if final:
+        console.print(
+            f"final cost {format_cents(final['final_cost'])}, best cost "
+            f"{format_cents(final['best_cost'])}, converged: "
+            f"{'yes' if final['converged'] else 'no'} ({final['convergence_reason']})")
+    table = Table(title="iterations")
+    table.add_column("iteration")
+    agents = sorted({a for _, costs, _ in iterations for a in costs})
+    for agent in agents:
+        table.add_column(agent)
+    table.add_column("accepted")
+    for i, costs, accepted in iterations:
+        changed = ", ".join(a for a, ok in sorted(accepted.items()) if ok) or "-"
+        table.add_row(str(i), *(format_cents(costs.get(a, 0)) for a in agents), changed)
+    console.print(table)
+
+
+@click.command("events")
+@click.argument("run_id")
+@db_option
+def events_cmd(run_id: str, db: Path | None) -> None:
+    """Print each stored event as one JSON object per line."""
+    from cashloop.runner.event_json import event_to_json
+
+    storage = open_storage(db)
+    try:
+        for event in storage.open_run(run_id).get_all_events():
+            click.echo(event_to_json(event))
+    finally:
+        storage.close()
+
+
+@click.command("replay")
+@click.argument("run_id")
+@db_option
+@verbose_options
+def replay_cmd(run_id: str, db: Path | None, **flags: Any) -> None:
+    """Replay a stored run through the console: the same text as the live run."""
+    from cashloop.converter import unstructure
+    from cashloop.host import PluginHost
+    from cashloop.runner.dispatcher import EventDispatcher
+    from cashloop.types import RunInfo
+
+    verbose = verbose_from_flags(flags)
+    storage = open_storage(db)
+    try:
+        provider = storage.open_run(run_id)
+        info = provider.get_experiment_info()
+        events = list(provider.get_all_events())
+    finally:
+        storage.close()
+    host = PluginHost.load()
+    options: dict[str, Any] = {"progress": False}
+    if verbose is not None:
+        options["verbose"] = unstructure(verbose)
+    console = host.registry.create("output", "console", options, "replay", Path.cwd())
+    host.register_run_plugin(console, "output:console#replay")
+    run = RunInfo(run_id=info["run_id"], experiment_name=info["experiment_name"])
+    dispatcher = EventDispatcher(run=run, provider=None, host=host)
+    for event in events:
+        data = {k: v for k, v in event.items() if k not in ("event_type", "iteration")}
+        dispatcher.dispatch(event["iteration"], event["event_type"], data)

@@ -1,0 +1,66 @@
+"""Entry point: the click group, plugin-added commands, and user-error handling (exit 2)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cashloop import __version__
+from cashloop.cli.cmd_config import template_cmd, validate_cmd
+from cashloop.cli.cmd_plugins import plugins_cmd
+from cashloop.cli.cmd_run import resume_cmd, run_cmd
+from cashloop.cli.cmd_runs import events_cmd, replay_cmd, runs_cmd, show_cmd
+from cashloop.errors import UserError
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cashloop")
+@click.option("--log-level", default=None, metavar="LEVEL",
+              help="debug, info, warning (default) or error; also CASHLOOP_LOG_LEVEL.")
+def cli(log_level: str | None) -> None:
+    """cashloop: LLM policy-optimization experiments you can trust, replay and resume."""
+    from cashloop.logging_setup import configure_logging
+
+    configure_logging(log_level)
+
+
+for command in (run_cmd, resume_cmd, replay_cmd, runs_cmd, show_cmd, events_cmd,
+                validate_cmd, template_cmd, plugins_cmd):
+    cli.add_command(command)
+
+
+def _add_plugin_commands(group: click.Group) -> None:
+    """Let plugins add commands; a broken plugin is reported by the loader, not fatal here."""
+    from cashloop.host import PluginHost
+
+    host = PluginHost.load(keep_going=True)
+    host.register_commands(group)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user mistakes print one clear message and exit 2, never a traceback."""
+    from cashloop.logging_setup import configure_logging
+
+    configure_logging()
+    try:
+        _add_plugin_commands(cli)
+        result = cli.main(args=argv, prog_name="cashloop", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return 2 if isinstance(exc, click.UsageError) else exc.exit_code
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("interrupted", err=True)
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

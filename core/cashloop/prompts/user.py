@@ -1,0 +1,82 @@
+"""The user prompt: current policy, incumbent costs, samples, history, and retry feedback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from cashloop.money import format_cents
+from cashloop.types import ProposalRecord, SampleResult
+
+__all__ = ["AgentContext", "build_user_prompt"]
+
+
+@attrs.frozen(kw_only=True)
+class AgentContext:
+    """What the loop knows about one agent at proposal time."""
+
+    agent_id: str
+    iteration: int
+    current_policy: Mapping[str, Any]
+    incumbent_costs: Mapping[str, int]
+    samples: Sequence[SampleResult]
+    history: Sequence[ProposalRecord] = ()
+    customization: str = ""
+
+
+def _cost_lines(ctx: AgentContext) -> list[str]:
+    lines = ["## Incumbent costs (mean over this iteration's samples)"]
+    for agent, cost in sorted(ctx.incumbent_costs.items()):
+        mark = " (you)" if agent == ctx.agent_id else ""
+        lines.append(f"- {agent}{mark}: {format_cents(cost)}")
+    if ctx.samples:
+        parts: dict[str, float] = {}
+        for sample in ctx.samples:
+            for name, value in sample.breakdown(ctx.agent_id).items():
+                parts[name] = parts.get(name, 0.0) + value
+        if parts:
+            lines.append(f"Your cost breakdown (mean, cents): " + ", ".join(
+                f"{k} {v / len(ctx.samples):.0f}" for k, v in sorted(parts.items())))
+        ranked = sorted(ctx.samples, key=lambda s: s.costs.get(ctx.agent_id, 0))
+        best, worst = ranked[0], ranked[-1]
+        lines.append(
+            f"Best sample: seed {best.seed}, your cost {format_cents(best.costs.get(ctx.agent_id, 0))}; "
+            f"worst sample: seed {worst.seed}, your cost "
+            f"{format_cents(worst.costs.get(ctx.agent_id, 0))}"
+        )
+    return lines
+
+
+def _history_lines(history: Sequence[ProposalRecord]) -> list[str]:
+    if not history:
+        return ["## Your earlier proposals\n(none yet)"]
+    lines = ["## Your earlier proposals (delta = incumbent cost − candidate cost, cents)"]
+    for rec in history[-10:]:
+        decision = "ACCEPTED" if rec.accepted else "rejected"
+        params = json.dumps(dict(rec.policy.get("parameters", {})), sort_keys=True)
+        lines.append(
+            f"- iteration {rec.iteration}: {decision}, delta {rec.delta:+d}, "
+            f"cost {format_cents(rec.old_cost)} -> {format_cents(rec.new_cost)}, parameters {params}"
+        )
+    return lines
+
+
+def build_user_prompt(ctx: AgentContext, errors: Sequence[str] = ()) -> str:
+    """The per-agent prompt; ``errors`` from a failed attempt are fed back on a retry."""
+    parts = [
+        f"Iteration {ctx.iteration}. Propose a better policy for agent {ctx.agent_id}.",
+        "## Current policy\n```json\n" + json.dumps(ctx.current_policy, indent=2) + "\n```",
+        "\n".join(_cost_lines(ctx)),
+        "\n".join(_history_lines(ctx.history)),
+    ]
+    if ctx.customization:
+        parts.append("## Guidance\n" + ctx.customization.strip())
+    if errors:
+        parts.append(
+            "## Your previous answer was rejected\nFix these problems and answer again:\n"
+            + "\n".join(f"- {e}" for e in errors)
+        )
+    return "\n\n".join(parts) + "\n"

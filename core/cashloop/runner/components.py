@@ -1,0 +1,82 @@
+"""Build a run's components from config through the plugin registry."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from cashloop.config import ComponentConfig, ExperimentConfig
+from cashloop.converter import unstructure
+from cashloop.errors import ConfigError
+from cashloop.host import PluginHost
+from cashloop.protocols import ConstraintValidator, LLMClient, PolicyEvaluator
+
+__all__ = ["Components", "build_components", "build_outputs", "build_storage"]
+
+
+@attrs.define(kw_only=True)
+class Components:
+    evaluator: PolicyEvaluator
+    llm: LLMClient
+    validators: list[ConstraintValidator]
+    executor: Executor | None
+
+
+def _validator_options(
+    host: PluginHost, item: ComponentConfig, config: ExperimentConfig
+) -> dict[str, Any]:
+    """Validators that declare ``constraints`` get the experiment's, unless the item sets its own."""
+    options = dict(item.options)
+    spec = host.registry.spec("validator", item.type, "validators")
+    if spec.options is not None and attrs.has(spec.options):
+        names = {f.name for f in attrs.fields(spec.options)}
+        if "constraints" in names and "constraints" not in options:
+            options["constraints"] = unstructure(config.policy_constraints)
+    return options
+
+
+def build_components(config: ExperimentConfig, host: PluginHost) -> Components:
+    """Evaluator, proposer, validators and executor — what the loop itself needs."""
+    reg, base = host.registry, config.config_dir
+    evaluator = reg.create("evaluator", config.evaluator.type, config.evaluator.options,
+                           "evaluator", base)
+    llm = reg.create("llm", config.llm.type, config.llm.options, "llm", base)
+    validators = [
+        reg.create("validator", item.type, _validator_options(host, item, config),
+                   f"validators[{i}]", base)
+        for i, item in enumerate(config.validators)
+    ]
+    executor = reg.create("executor", config.executor.type, config.executor.options,
+                          "executor", base)
+    agents = list(evaluator.agents())
+    unknown = [
+        f"optimized_agents[{i}]: unknown agent '{a}'; the evaluator has {', '.join(agents)}"
+        for i, a in enumerate(config.optimized_agents) if a not in agents
+    ]
+    if unknown:
+        raise ConfigError(unknown)
+    return Components(evaluator=evaluator, llm=llm, validators=validators, executor=executor)
+
+
+def build_outputs(
+    config: ExperimentConfig, host: PluginHost, overrides: dict[str, dict[str, Any]] | None = None
+) -> list[tuple[str, Any]]:
+    """Output handler objects with unique plugin names (``output:console``, ``output:jsonl#2``)."""
+    handlers: list[tuple[str, Any]] = []
+    for i, item in enumerate(config.outputs):
+        options = {**item.options, **(overrides or {}).get(item.type, {})}
+        handler = host.registry.create("output", item.type, options, f"outputs[{i}]",
+                                       config.config_dir)
+        handlers.append((f"output:{item.type}#{i}", handler))
+    return handlers
+
+
+def build_storage(config: ExperimentConfig, host: PluginHost, db: Path | None = None) -> Any:
+    options = dict(config.storage.options)
+    if db is not None:
+        options["path"] = str(Path(db).resolve())
+    return host.registry.create("storage", config.storage.type, options, "storage",
+                                config.config_dir)

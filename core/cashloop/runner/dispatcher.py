@@ -1,0 +1,160 @@
+"""The one event dispatcher (DESIGN §3): record, persist, then dispatch to ``on_*`` hooks.
+
+Run and replay both go through :meth:`EventDispatcher.dispatch`, so their output is identical by
+construction.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+
+from cashloop.errors import StorageError
+from cashloop.runner.result import ExperimentResult
+
+if TYPE_CHECKING:
+    from cashloop.host import PluginHost
+    from cashloop.runner.state_provider import LiveStateProvider
+    from cashloop.types import RunInfo
+
+__all__ = ["EventDispatcher", "json_native", "result_from_end_event"]
+
+log = structlog.get_logger("cashloop.dispatch")
+
+
+def json_native(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The event data exactly as storage will give it back (tuples become lists, etc.)."""
+    return dict(json.loads(json.dumps(data, allow_nan=False)))
+
+
+def result_from_end_event(
+    data: Mapping[str, Any], experiment_name: str, duration: float = 0.0, run_id: str = ""
+) -> ExperimentResult:
+    return ExperimentResult(
+        experiment_name=experiment_name,
+        num_iterations=int(data.get("num_iterations", 0)),
+        converged=bool(data.get("converged", False)),
+        convergence_reason=str(data.get("convergence_reason", "")),
+        final_costs=dict(data.get("final_costs", {})),
+        total_duration_seconds=duration,
+        final_policies=dict(data.get("final_policies", {})),
+        best_costs=dict(data.get("best_costs", {})),
+        best_policies=dict(data.get("best_policies", {})),
+        best_iteration=int(data.get("best_iteration", 0)),
+        run_id=run_id,
+    )
+
+
+def _call_args(function: Callable[..., Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    params = inspect.signature(function).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return dict(kwargs)
+    return {name: kwargs[name] for name in params if name in kwargs}
+
+
+class EventDispatcher:
+    """Emits events to the live provider, the storage backend and the output handlers."""
+
+    def __init__(
+        self,
+        *,
+        run: RunInfo,
+        provider: LiveStateProvider | None,
+        host: PluginHost | None,
+        critical: frozenset[str] = frozenset(),
+        duration: Callable[[], float] = lambda: 0.0,
+    ) -> None:
+        self.run = run
+        self.provider = provider
+        self.host = host
+        self.critical = critical
+        self.duration = duration
+        self.handler_failures: Counter[str] = Counter()
+
+    def emit(self, iteration: int, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Record one event everywhere and return its JSON-native data."""
+        native = json_native(data)
+        if self.provider is not None:
+            self.provider.record_event(iteration, event_type, native)
+        self.dispatch(iteration, event_type, native)
+        return native
+
+    def dispatch(self, iteration: int, event_type: str, data: dict[str, Any]) -> None:
+        """Send an already-recorded event to ``record_event`` and its matching lifecycle hooks."""
+        self._call("record_event", iteration=iteration, event_type=event_type, event_data=data)
+        handler = getattr(self, f"_on_{event_type}", None)
+        if handler is not None:
+            handler(iteration, data)
+
+    def _on_experiment_start(self, iteration: int, data: dict[str, Any]) -> None:
+        self._call("on_experiment_start", experiment_name=data.get("experiment_name", ""))
+
+    def _on_iteration_start(self, iteration: int, data: dict[str, Any]) -> None:
+        self._call("on_iteration_start", iteration=iteration)
+
+    def _on_policy_change(self, iteration: int, data: dict[str, Any]) -> None:
+        self._call(
+            "on_agent_optimized",
+            agent_id=data.get("agent_id"),
+            accepted=bool(data.get("accepted")),
+            delta=data.get("delta"),
+        )
+
+    def _on_iteration_complete(self, iteration: int, data: dict[str, Any]) -> None:
+        record = {
+            "costs_per_agent": data.get("costs_per_agent", {}),
+            "accepted_changes": data.get("accepted_changes", {}),
+            "policies": data.get("policies", {}),
+        }
+        if self.provider is not None:
+            self.provider.record_iteration(iteration - 1, **record)
+        self._call("record_iteration", iteration=iteration - 1, **record)
+        self._call("on_iteration_complete", iteration=iteration, metrics=data)
+
+    def _on_convergence(self, iteration: int, data: dict[str, Any]) -> None:
+        self._call("on_convergence", reason=data.get("reason", ""))
+
+    def _on_experiment_end(self, iteration: int, data: dict[str, Any]) -> None:
+        final = {
+            "final_cost": data["final_cost"],
+            "best_cost": data["best_cost"],
+            "converged": data["converged"],
+            "convergence_reason": data["convergence_reason"],
+        }
+        if self.provider is not None:
+            self.provider.set_final_result(**final)
+        self._call("set_final_result", **final)
+        result = result_from_end_event(
+            data, self.run.experiment_name, self.duration(), self.run.run_id
+        )
+        self._call("on_experiment_complete", result=result)
+
+    def _call(self, hook_name: str, **kwargs: Any) -> None:
+        if self.host is None:
+            return
+        kwargs["run"] = self.run
+        impls = self.host.lifecycle_impls(hook_name)
+        impls.sort(key=lambda impl: impl.plugin_name not in self.critical)
+        for impl in impls:
+            try:
+                impl.function(**_call_args(impl.function, kwargs))
+            except Exception as exc:
+                if impl.plugin_name in self.critical:
+                    raise StorageError(
+                        f"storage backend '{impl.plugin_name}' failed in {hook_name}: {exc}"
+                    ) from exc
+                self.handler_failures[impl.plugin_name] += 1
+                log.warning(
+                    "output handler failed",
+                    plugin=impl.plugin_name,
+                    hook=hook_name,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+
+

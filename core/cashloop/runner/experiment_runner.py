@@ -1,0 +1,126 @@
+"""``GenericExperimentRunner``: a whole run — plugins, storage, outputs, the loop, run status."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from cashloop.converter import unstructure
+from cashloop.host import PluginHost
+from cashloop.runner.components import build_components, build_outputs, build_storage
+from cashloop.runner.optimization import OptimizationLoop
+from cashloop.runner.result import ExperimentResult, ExperimentState
+from cashloop.types import RunInfo
+
+if TYPE_CHECKING:
+    from cashloop.config import ExperimentConfig
+    from cashloop.protocols import LLMClient
+    from cashloop.runner.state_provider import ExperimentStateProviderProtocol
+    from cashloop.runner.verbose import VerboseConfig
+
+__all__ = ["GenericExperimentRunner"]
+
+log = structlog.get_logger("cashloop.run")
+
+
+class GenericExperimentRunner:
+    """Runs an experiment with its storage backend and output handlers registered as plugins."""
+
+    def __init__(
+        self,
+        config: ExperimentConfig,
+        verbose_config: VerboseConfig | None = None,
+        config_dir: Path | None = None,
+        *,
+        db_path: Path | None = None,
+        host: PluginHost | None = None,
+        run_id: str | None = None,
+        resume_events: Sequence[Mapping[str, Any]] = (),
+        llm_client: LLMClient | None = None,
+        console_stream: str | None = None,
+    ) -> None:
+        self._config = config
+        self._verbose_config = verbose_config
+        self._config_dir = Path(config_dir) if config_dir is not None else config.config_dir
+        self._db_path = db_path
+        self._host = host
+        self._run_id = run_id
+        self._resume_events = list(resume_events)
+        self._llm_client = llm_client
+        self._console_stream = console_stream
+        self._loop: OptimizationLoop | None = None
+
+    @property
+    def state_provider(self) -> ExperimentStateProviderProtocol | None:
+        return None if self._loop is None else self._loop.state_provider
+
+    @property
+    def run_id(self) -> str | None:
+        return self._run_id
+
+    def get_current_state(self) -> ExperimentState:
+        loop = self._loop
+        return ExperimentState(
+            experiment_name=self._config.name,
+            current_iteration=0 if loop is None else loop._current_iteration,
+            policies={} if loop is None else dict(loop._policies),
+        )
+
+    def _console_overrides(self) -> dict[str, dict[str, Any]]:
+        console: dict[str, Any] = {}
+        if self._verbose_config is not None:
+            console["verbose"] = unstructure(self._verbose_config)
+        if self._console_stream is not None:
+            console["stream"] = self._console_stream
+        return {"console": console} if console else {}
+
+    async def run(self) -> ExperimentResult:
+        cfg = self._config
+        host = self._host or PluginHost.load(
+            disabled=cfg.plugins.disabled, modules=cfg.plugins.modules)
+        components = build_components(cfg, host)
+        outputs = build_outputs(cfg, host, self._console_overrides())
+        storage = build_storage(cfg, host, self._db_path)
+        storage_name = f"storage:{cfg.storage.type}"
+        loop = OptimizationLoop(
+            cfg, self._config_dir, self._verbose_config, self._run_id, host=host,
+            components=components, critical_plugins=frozenset({storage_name}),
+            resume_events=self._resume_events,
+        )
+        if self._llm_client is not None:
+            loop._llm_client = self._llm_client
+        self._loop, self._run_id = loop, loop.run_id
+        run = RunInfo(run_id=loop.run_id, experiment_name=cfg.name, master_seed=cfg.master_seed,
+                      config_dir=str(self._config_dir))
+        structlog.contextvars.bind_contextvars(run_id=loop.run_id)
+        if self._resume_events:
+            storage.set_status(loop.run_id, "running")
+        else:
+            storage.create_run(run, cfg.to_dict())
+        host.register_run_plugin(storage, storage_name)
+        for name, handler in outputs:
+            host.register_run_plugin(handler, name)
+        status = "failed"
+        try:
+            result = await loop.run()
+            status = "completed"
+            return result
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            status = "interrupted"
+            raise
+        finally:
+            for _, handler in outputs:
+                host.unregister_run_plugin(handler)
+            host.unregister_run_plugin(storage)
+            try:
+                storage.set_status(loop.run_id, status)
+            finally:
+                storage.close()
+                if executor := components.executor:
+                    executor.shutdown(wait=True, cancel_futures=True)
+                structlog.contextvars.unbind_contextvars("run_id")
+                log.info("run finished", status=status)

@@ -1,0 +1,166 @@
+"""The proposal phase: ask the proposer for every optimized agent concurrently, parse, validate,
+and retry with the errors fed back. Events are emitted afterwards in agent order, so the event log
+does not depend on which answer arrived first."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from cashloop.policy_json import PolicyParseError
+from cashloop.prompts import AgentContext, build_user_prompt
+from cashloop.protocols import ConstraintValidator, LLMClient, PolicyEvaluator
+from cashloop.types import PolicyConstraints, PolicyProposal, PolicyRequest
+
+__all__ = ["Attempt", "ProposalOutcome", "ProposalService", "request_hash"]
+
+
+def request_hash(request: PolicyRequest) -> str:
+    """Identity of a request for offline re-execution (prompts, agent, iteration, attempt)."""
+    key = json.dumps(
+        [request.agent_id, request.iteration, request.attempt,
+         request.system_prompt, request.user_prompt],
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@attrs.frozen(kw_only=True)
+class Attempt:
+    number: int
+    request: PolicyRequest
+    proposal: PolicyProposal | None
+    kind: str  # "ok" | "parse_error" | "constraint_violation" | "llm_error"
+    errors: tuple[str, ...] = ()
+    latency_seconds: float = 0.0
+
+    def event(self) -> dict[str, Any]:
+        """The ``llm_call`` event data of this attempt."""
+        p = self.proposal
+        return {
+            "agent_id": self.request.agent_id,
+            "attempt": self.number,
+            "model": p.model if p else "",
+            "prompt_tokens": p.prompt_tokens if p else 0,
+            "completion_tokens": p.completion_tokens if p else 0,
+            "latency_seconds": round(p.latency_seconds if p else self.latency_seconds, 6),
+            "system_prompt": self.request.system_prompt,
+            "user_prompt": self.request.user_prompt,
+            "raw_response": p.raw_response if p else "",
+            "reasoning": p.reasoning if p else None,
+            "request_hash": request_hash(self.request),
+            "outcome": self.kind,
+            "error": "; ".join(self.errors) if self.kind != "ok" else None,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class ProposalOutcome:
+    agent_id: str
+    attempts: tuple[Attempt, ...]
+    policy: dict[str, Any] | None
+
+    @property
+    def rejection_reason(self) -> str | None:
+        return None if self.policy is not None else self.attempts[-1].kind
+
+    @property
+    def tokens(self) -> tuple[int, int]:
+        ps = [a.proposal for a in self.attempts if a.proposal is not None]
+        return sum(p.prompt_tokens for p in ps), sum(p.completion_tokens for p in ps)
+
+
+class ProposalService:
+    """Requests, parses and validates proposals, with bounded concurrency per client."""
+
+    def __init__(
+        self,
+        client: LLMClient,
+        *,
+        evaluator: PolicyEvaluator,
+        validators: Sequence[ConstraintValidator],
+        constraints: PolicyConstraints,
+        system_prompt: str,
+        max_retries: int,
+        concurrency: int,
+        schema: str,
+    ) -> None:
+        self.client = client
+        self.evaluator = evaluator
+        self.validators = list(validators)
+        self.constraints = constraints
+        self.system_prompt = system_prompt
+        self.max_retries = max_retries
+        self.schema = schema
+        self._limit = asyncio.Semaphore(concurrency)
+
+    def validate(self, agent_id: str, policy: Mapping[str, Any]) -> list[str]:
+        errors: list[str] = []
+        own = getattr(self.evaluator, "validate", None)
+        checks = ([own] if callable(own) else []) + [v.validate for v in self.validators]
+        for check in checks:
+            result = check(agent_id, policy)
+            if not result.is_valid:
+                errors.extend(e for e in result.errors if e not in errors)
+        return errors
+
+    async def propose_all(
+        self, contexts: Sequence[AgentContext], seeds: Mapping[str, int]
+    ) -> list[ProposalOutcome]:
+        tasks = [self._propose(ctx, seeds[ctx.agent_id]) for ctx in contexts]
+        return list(await asyncio.gather(*tasks))
+
+    async def _propose(self, ctx: AgentContext, seed: int) -> ProposalOutcome:
+        attempts: list[Attempt] = []
+        errors: list[str] = []
+        for number in range(1, self.max_retries + 2):
+            request = PolicyRequest(
+                agent_id=ctx.agent_id,
+                iteration=ctx.iteration,
+                system_prompt=self.system_prompt,
+                user_prompt=build_user_prompt(ctx, errors),
+                current_policy=ctx.current_policy,
+                history=ctx.history,
+                constraints=self.constraints,
+                schema=self.schema,
+                seed=seed,
+                attempt=number,
+            )
+            attempt = await self._attempt(request, number)
+            attempts.append(attempt)
+            if attempt.kind == "ok":
+                assert attempt.proposal is not None
+                return ProposalOutcome(
+                    agent_id=ctx.agent_id, attempts=tuple(attempts),
+                    policy=attempt.proposal.policy,
+                )
+            errors = list(attempt.errors)
+        return ProposalOutcome(agent_id=ctx.agent_id, attempts=tuple(attempts), policy=None)
+
+    async def _attempt(self, request: PolicyRequest, number: int) -> Attempt:
+        started = time.perf_counter()
+        async with self._limit:
+            try:
+                proposal = await self.client.propose(request)
+            except PolicyParseError as exc:
+                return Attempt(number=number, request=request, proposal=exc.proposal,
+                               kind="parse_error", errors=(str(exc),))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                return Attempt(number=number, request=request, proposal=None, kind="llm_error",
+                               errors=(f"{type(exc).__name__}: {exc}",),
+                               latency_seconds=time.perf_counter() - started)
+        if not isinstance(proposal.policy, dict) or not proposal.policy:
+            return Attempt(number=number, request=request, proposal=proposal, kind="parse_error",
+                           errors=("The answer held no policy object; reply with one JSON object.",))
+        problems = self.validate(request.agent_id, proposal.policy)
+        kind = "constraint_violation" if problems else "ok"
+        return Attempt(number=number, request=request, proposal=proposal, kind=kind,
+                       errors=tuple(problems))

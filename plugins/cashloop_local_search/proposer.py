@@ -1,0 +1,80 @@
+"""The ``local-search`` proposer: an offline, deterministic coordinate pattern search."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, final
+
+from cashloop.plugin import PolicyProposal, PolicyRequest
+
+from cashloop_local_search.axes import Axis, build_axes, read_values
+from cashloop_local_search.options import LocalSearchOptions
+from cashloop_local_search.replay import replay
+from cashloop_local_search.state import Move, SearchState, next_move
+
+__all__ = ["MODEL_NAME", "LocalSearchProposer"]
+
+MODEL_NAME = "local-search"
+
+
+@final
+class LocalSearchProposer:
+    """Moves one declared parameter at a time; never touches the trees.
+
+    Stateless: the proposal is a pure function of the request's current policy, history and
+    constraints and of the options, so reruns and resumed runs reproduce it exactly. The request
+    seed is not needed (the search has no randomness).
+    """
+
+    __slots__ = ("_options",)
+
+    def __init__(self, options: LocalSearchOptions) -> None:
+        self._options = options
+
+    @property
+    def options(self) -> LocalSearchOptions:
+        return self._options
+
+    async def propose(self, request: PolicyRequest) -> PolicyProposal:
+        return self.propose_now(request)
+
+    def propose_now(self, request: PolicyRequest) -> PolicyProposal:
+        """The synchronous core of :meth:`propose`."""
+        current = request.current_policy
+        axes = build_axes(current, request.constraints, self._options)
+        policy: dict[str, Any] = copy.deepcopy(dict(current))
+        if not axes:
+            return _proposal(policy, "no declared numeric parameter to tune; keeping the policy")
+        state = replay(request.history, axes, self._options)
+        base = read_values(current, axes)
+        state, move = next_move(state, axes, base, self._options.shrink)
+        if move is None:
+            reason = "every step is at its minimum and was rejected both ways; keeping the best"
+            return _proposal(policy, reason)
+        axis = axes[move.index]
+        params = policy["parameters"]
+        params[axis.name] = axis.as_json(move.value, params[axis.name])
+        return _proposal(policy, _explain(axis, move, base[move.index], state, request))
+
+
+def _proposal(policy: dict[str, Any], reasoning: str) -> PolicyProposal:
+    return PolicyProposal(
+        policy=policy,
+        raw_response=json.dumps(policy, sort_keys=True),
+        model=MODEL_NAME,
+        reasoning=f"local-search: {reasoning}",
+    )
+
+
+def _explain(
+    axis: Axis, move: Move, old: float | None, state: SearchState, request: PolicyRequest
+) -> str:
+    way = "up" if move.direction > 0 else "down"
+    why = "first move"
+    if state.axes[move.index].flipped:
+        why = "the other direction was rejected"
+    elif request.history:
+        last = max(request.history, key=lambda r: r.iteration)
+        why = "the last move was accepted" if last.accepted else "trying a smaller step"
+    return f"{axis.name} {old:g} -> {move.value:g} ({way} by {move.step:g}; {why})"

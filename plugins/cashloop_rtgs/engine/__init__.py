@@ -1,0 +1,1 @@
+"""The tick engine: static world, per-seed input schedules, and the simulation loop."""

@@ -1,0 +1,28 @@
+"""The rtgs evaluator's user-facing errors (the CLI prints them and exits 2, no traceback)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cashloop.errors import ConfigError, UserError
+
+__all__ = ["InvalidPolicyError", "PolicyRuntimeError", "ScenarioError"]
+
+
+class ScenarioError(ConfigError):
+    """A scenario file that cannot be loaded; every problem is named by its path."""
+
+
+class InvalidPolicyError(UserError):
+    """A policy that fails the schema check; ``errors`` are the check's sentences."""
+
+    def __init__(self, agent_id: str, errors: Sequence[str]) -> None:
+        self.agent_id = agent_id
+        self.errors = tuple(errors)
+        lines = [f"invalid policy for {agent_id} ({len(self.errors)} error(s)):"]
+        lines += [f"  {e}" for e in self.errors]
+        super().__init__("\n".join(lines))
+
+
+class PolicyRuntimeError(UserError):
+    """A policy tree failed while deciding a payment (division by zero, bad num_splits)."""

@@ -1,0 +1,1 @@
+"""JSON decision-tree policies: the field catalogue, the schema check and the compiler."""
