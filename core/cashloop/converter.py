@@ -61,13 +61,18 @@ def _message(exc: BaseException, type_: Any) -> str:
         return f"unknown key(s) {keys}{hint}"
     if isinstance(exc, KeyError):
         return "required key is missing"
+    if isinstance(exc, ValueError | TypeError) and type_ is None:
+        return str(exc) or "invalid value"
     if isinstance(exc, ValueError | TypeError) and type_ is not None:
         name = getattr(type_, "__name__", None) or str(type_).replace("typing.", "")
         detail = str(exc)
         if "invalid literal" in detail or "could not convert" in detail or not detail:
             return f"expected {name}"
         return f"expected {name}, {detail}"
-    return format_exception(exc, type_)
+    text = format_exception(exc, type_)
+    if text.startswith("unknown error") and str(exc):
+        return str(exc)
+    return text
 
 
 def _format(line: str, prefix: str) -> str:
@@ -96,6 +101,10 @@ def unstructure(value: Any) -> Any:
 
 def resolve_paths(value: T, base_dir: Path) -> T:
     """Return ``value`` with every relative ``Path`` field (recursively) anchored at ``base_dir``."""
+    return _resolve(value, base_dir)  # type: ignore[no-any-return]
+
+
+def _resolve(value: Any, base_dir: Path) -> Any:
     if not attrs.has(type(value)):
         return value
     changes: dict[str, Any] = {}
@@ -104,7 +113,7 @@ def resolve_paths(value: T, base_dir: Path) -> T:
         if isinstance(current, Path) and not current.is_absolute():
             changes[field.name.lstrip("_")] = base_dir / current
         elif attrs.has(type(current)):
-            resolved = resolve_paths(current, base_dir)
+            resolved = _resolve(current, base_dir)
             if resolved is not current:
                 changes[field.name.lstrip("_")] = resolved
     return attrs.evolve(value, **changes) if changes else value

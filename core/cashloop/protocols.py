@@ -56,16 +56,24 @@ class ConstraintValidator(Protocol):
 
 
 class RunSummary(Protocol):
-    """One row of ``StorageBackend.list_runs``."""
+    """One row of ``StorageBackend.list_runs`` (read-only)."""
 
-    run_id: str
-    experiment_name: str
-    status: str
-    created_at: str
-    updated_at: str
-    num_iterations: int
-    final_cost: int | None
-    converged: bool | None
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def experiment_name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def created_at(self) -> str: ...
+    @property
+    def updated_at(self) -> str: ...
+    @property
+    def num_iterations(self) -> int: ...
+    @property
+    def final_cost(self) -> int | None: ...
+    @property
+    def converged(self) -> bool | None: ...
 
 
 @runtime_checkable

@@ -107,7 +107,7 @@ class ComponentRegistry:
         spec = self.spec(kind, name, where)
         if spec.options is None:
             return dict(options)
-        value = structure(dict(options), spec.options, prefix=where)
+        value: Any = structure(dict(options), spec.options, prefix=where)
         return resolve_paths(value, base_dir)
 
     def create(

@@ -5,7 +5,7 @@ Money is integer cents everywhere (INV-1): ``SampleResult.costs`` values are ``i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -35,6 +35,14 @@ def _int_costs(value: Mapping[str, int]) -> Mapping[str, int]:
                 f"SampleResult.costs[{agent!r}] must be integer cents, got {type(cost).__name__}"
             )
     return costs
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _record_tuple(value: Iterable[ProposalRecord]) -> tuple[ProposalRecord, ...]:
+    return tuple(value)
 
 
 def breakdown_key(agent_id: str, component: str) -> str:
@@ -69,7 +77,7 @@ class ValidationResult:
     """Outcome of a policy check; ``errors`` are sentences an LLM can act on."""
 
     is_valid: bool
-    errors: Sequence[str] = attrs.field(default=(), converter=tuple)
+    errors: Sequence[str] = attrs.field(default=(), converter=_str_tuple)
 
     @classmethod
     def ok(cls) -> ValidationResult:
@@ -124,7 +132,7 @@ class PolicyRequest:
     system_prompt: str
     user_prompt: str
     current_policy: Mapping[str, Any]
-    history: Sequence[ProposalRecord] = attrs.field(default=(), converter=tuple)
+    history: Sequence[ProposalRecord] = attrs.field(default=(), converter=_record_tuple)
     constraints: PolicyConstraints = attrs.field(factory=PolicyConstraints)
     schema: str = ""
     seed: int = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import sys
@@ -51,6 +52,7 @@ class RunProgress:
         """Remove the bar (it is transient); safe to call more than once."""
         progress, self._progress, self._task = self._progress, None, None
         if progress is not None:
+            atexit.unregister(self.stop)
             progress.stop()
 
     def _start(self, name: object, total: object) -> None:
@@ -58,16 +60,19 @@ class RunProgress:
         stderr = sys.stderr
         if not self._enabled or not _is_tty(stderr):
             return
-        console = self._output if _same_device(self._output.file, stderr) else Console(file=stderr)
+        shared = _same_device(self._output.file, stderr)
+        # Other writes to the bar's terminal (log lines, an error message) are routed above the
+        # bar, so the transient bar never erases them; stdout is only rerouted when it is that
+        # same terminal (piped output must stay exactly the rendered events).
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            console=console,
+            console=self._output if shared else Console(file=stderr),
             transient=True,
             auto_refresh=False,
-            redirect_stdout=False,
-            redirect_stderr=False,
+            redirect_stdout=shared,
+            redirect_stderr=True,
         )
         known_total = total if isinstance(total, int) and total > 0 else None
         self._task = progress.add_task(str(name or "experiment"), total=known_total)
@@ -77,6 +82,8 @@ class RunProgress:
             self._task = None
             return
         self._progress = progress
+        # A run that dies before experiment_end must not leave the terminal's cursor hidden.
+        atexit.register(self.stop)
 
     def _update(self, *, completed: int, description: str | None = None) -> None:
         if self._progress is None or self._task is None:

@@ -10,7 +10,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from cashloop.types import PolicyProposal, PolicyRequest
-from cashloop_llm.common import build_proposal, import_sdk, read_api_key
+
+from cashloop_llm.common import PerLoopSDK, build_proposal, import_sdk, read_api_key
 from cashloop_llm.options import AnthropicOptions, check_anthropic
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ __all__ = ["AnthropicClient", "create_anthropic_client"]
 class AnthropicClient:
     """An :class:`cashloop.plugin.LLMClient` on ``AsyncAnthropic``; holds no key in its repr."""
 
-    def __init__(self, options: AnthropicOptions, sdk_client: AsyncAnthropic) -> None:
+    def __init__(self, options: AnthropicOptions, sdk: PerLoopSDK[AsyncAnthropic]) -> None:
         self.options = options
-        self._sdk = sdk_client
+        self._sdk = sdk
 
     def __repr__(self) -> str:
         where = self.options.base_url or "api.anthropic.com"
@@ -47,10 +48,14 @@ class AnthropicClient:
             arguments["extra_body"] = {"temperature": options.temperature}
         return arguments
 
+    async def aclose(self) -> None:
+        """Close the HTTP connections; call it from the event loop that made the calls."""
+        await self._sdk.aclose()
+
     async def propose(self, request: PolicyRequest) -> PolicyProposal:
         """Ask the model for a policy; raise ``PolicyParseError`` (with the call) if none came."""
         started = time.perf_counter()
-        message: Message = await self._sdk.messages.create(**self._arguments(request))
+        message: Message = await self._sdk.get().messages.create(**self._arguments(request))
         latency = time.perf_counter() - started
         texts: list[str] = []
         thoughts: list[str] = []
@@ -75,10 +80,13 @@ def create_anthropic_client(options: AnthropicOptions) -> AnthropicClient:
     check_anthropic(options)
     anthropic = import_sdk("anthropic", "anthropic")
     key = read_api_key("anthropic", options.api_key_env, options.base_url)
-    sdk_client = anthropic.AsyncAnthropic(
-        api_key=key,
-        base_url=options.base_url,
-        timeout=options.timeout_seconds,
-        max_retries=options.http_retries,
-    )
-    return AnthropicClient(options, sdk_client)
+
+    def build() -> AsyncAnthropic:
+        return anthropic.AsyncAnthropic(  # type: ignore[no-any-return]
+            api_key=key,
+            base_url=options.base_url,
+            timeout=options.timeout_seconds,
+            max_retries=options.http_retries,
+        )
+
+    return AnthropicClient(options, PerLoopSDK(build))

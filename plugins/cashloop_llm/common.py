@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
+from collections.abc import Callable
 from types import ModuleType
+from typing import Generic, Protocol, TypeVar
 
 from cashloop.errors import UserError
 from cashloop.policy_json import PolicyParseError, parse_policy_json
 from cashloop.types import PolicyProposal
 
-__all__ = ["LOCAL_SERVER_KEY", "build_proposal", "import_sdk", "read_api_key"]
+__all__ = ["LOCAL_SERVER_KEY", "PerLoopSDK", "build_proposal", "import_sdk", "read_api_key"]
 
 #: Sent to a local server (``base_url`` set) when no key is configured; such servers ignore it.
 LOCAL_SERVER_KEY = "no-key-needed"
@@ -79,3 +82,40 @@ def build_proposal(
         latency_seconds=latency_seconds,
         reasoning=reasoning,
     )
+
+
+class _Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+_SDK = TypeVar("_SDK", bound=_Closable)
+
+
+class PerLoopSDK(Generic[_SDK]):
+    """The SDK client for the running event loop.
+
+    An SDK client pools connections bound to the event loop that opened them, so a caller that
+    drives one LLM client from several loops (``asyncio.run`` per call) gets a fresh SDK client
+    per loop instead of "Event loop is closed" errors. The first client is built at once, so
+    construction errors surface in the factory.
+    """
+
+    def __init__(self, build: Callable[[], _SDK]) -> None:
+        self._build = build
+        self._client = build()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"PerLoopSDK({type(self._client).__name__})"
+
+    def get(self) -> _SDK:
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            self._client, self._loop = self._build(), loop
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the current SDK client's connections (from the loop that uses it)."""
+        await self._client.close()

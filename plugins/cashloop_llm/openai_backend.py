@@ -12,11 +12,12 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from cashloop.types import PolicyProposal, PolicyRequest
-from cashloop_llm.common import build_proposal, import_sdk, read_api_key
+
+from cashloop_llm.common import PerLoopSDK, build_proposal, import_sdk, read_api_key
 from cashloop_llm.options import OpenAIOptions, check_openai
 
 if TYPE_CHECKING:
-    from openai import AsyncOpenAI, BadRequestError
+    from openai import APIStatusError, AsyncOpenAI
     from openai.types.chat import ChatCompletion
 
 __all__ = ["FALLBACK_ORDER", "OpenAIClient", "create_openai_client"]
@@ -41,8 +42,8 @@ def _response_format(mode: str) -> dict[str, Any] | None:
     return None
 
 
-def _rejects_format(err: BadRequestError) -> bool:
-    """Whether a 400 says the server does not support the requested ``response_format``."""
+def _rejects_format(err: APIStatusError) -> bool:
+    """Whether a 400/422 says the server does not support the requested ``response_format``."""
     text = f"{err.message} {err.body!r}".lower()
     return any(word in text for word in ("response_format", "json_schema", "json_object"))
 
@@ -50,9 +51,9 @@ def _rejects_format(err: BadRequestError) -> bool:
 class OpenAIClient:
     """An :class:`cashloop.plugin.LLMClient` on ``AsyncOpenAI``; holds no key in its repr."""
 
-    def __init__(self, options: OpenAIOptions, sdk_client: AsyncOpenAI) -> None:
+    def __init__(self, options: OpenAIOptions, sdk: PerLoopSDK[AsyncOpenAI]) -> None:
         self.options = options
-        self._sdk = sdk_client
+        self._sdk = sdk
         auto = options.response_format == "auto"
         self._mode = FALLBACK_ORDER[0] if auto else options.response_format
         self._can_fall_back = auto
@@ -94,15 +95,19 @@ class OpenAIClient:
         while True:
             mode = self._mode
             try:
-                completion: ChatCompletion = await self._sdk.chat.completions.create(
+                completion: ChatCompletion = await self._sdk.get().chat.completions.create(
                     **self._arguments(request, mode)
                 )
                 return completion
-            except openai.BadRequestError as err:
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as err:
                 if not (self._can_fall_back and mode != "text" and _rejects_format(err)):
                     raise
                 if self._mode == mode:  # a concurrent call may have moved on already
                     self._mode = FALLBACK_ORDER[FALLBACK_ORDER.index(mode) + 1]
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections; call it from the event loop that made the calls."""
+        await self._sdk.aclose()
 
     async def propose(self, request: PolicyRequest) -> PolicyProposal:
         """Ask the model for a policy; raise ``PolicyParseError`` (with the call) if none came."""
@@ -137,10 +142,13 @@ def create_openai_client(options: OpenAIOptions) -> OpenAIClient:
     check_openai(options)
     openai = import_sdk("openai", "openai")
     key = read_api_key("openai", options.api_key_env, options.base_url)
-    sdk_client = openai.AsyncOpenAI(
-        api_key=key,
-        base_url=options.base_url,
-        timeout=options.timeout_seconds,
-        max_retries=options.http_retries,
-    )
-    return OpenAIClient(options, sdk_client)
+
+    def build() -> AsyncOpenAI:
+        return openai.AsyncOpenAI(  # type: ignore[no-any-return]
+            api_key=key,
+            base_url=options.base_url,
+            timeout=options.timeout_seconds,
+            max_retries=options.http_retries,
+        )
+
+    return OpenAIClient(options, PerLoopSDK(build))

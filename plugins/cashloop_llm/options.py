@@ -12,7 +12,6 @@ import pathlib
 import re
 
 import attrs
-
 from cashloop.errors import ConfigError
 
 __all__ = [

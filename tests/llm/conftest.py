@@ -1,7 +1,9 @@
 """Shared fixtures of the LLM backend tests.
 
-The stub fixtures come from ``cashloop.testing.llm_stub`` (to be re-exported by
-``cashloop.testing``, which pytest loads through the ``pytest11`` entry point).
+``llm_stub_server`` comes from ``cashloop.testing.llm_stub``; it is imported here rather than named
+in ``pytest_plugins`` (which pytest refuses in a non-top-level conftest when the whole suite runs).
+Once ``cashloop.testing`` (the ``pytest11`` plugin) re-exports it, this import is redundant but
+harmless.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
+from cashloop.testing.llm_stub import llm_stub_server
 from cashloop.types import PolicyRequest
 
-pytest_plugins = ["cashloop.testing.llm_stub"]
+__all__ = ["api_key", "llm_stub_server", "make_request", "policy_request"]
+
 
 #: A distinctive key value: tests assert it never leaks into reprs, errors or proposals.
 SECRET = "sk-cashloop-TEST-SECRET-7f3a9c"

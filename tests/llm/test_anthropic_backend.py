@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 
 import anthropic
 import pytest
-
 from cashloop.policy_json import PolicyParseError
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
 from cashloop.types import PolicyRequest
@@ -128,3 +128,11 @@ async def test_timeout_comes_from_the_sdk(
     client = _client(llm_stub_server, api_key, timeout_seconds=0.2, http_retries=0)
     with pytest.raises(anthropic.APITimeoutError):
         await client.propose(policy_request)
+
+
+def test_usable_from_several_event_loops(
+    llm_stub_server: LLMStubServer, api_key: str, policy_request: PolicyRequest
+) -> None:
+    client = _client(llm_stub_server, api_key)
+    for _ in range(2):
+        assert asyncio.run(client.propose(policy_request)).policy == {"parameters": {}}

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from cashloop.errors import ConfigError, UserError
 from cashloop.policy_json import PolicyParseError
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
@@ -58,7 +57,7 @@ def test_anthropic_options_list_every_problem(api_key: str) -> None:
         "llm.temperature: extended thinking (llm.thinking_budget) only works with "
         "temperature 1.0; remove llm.temperature",
     )
-    with pytest.raises(ConfigError, match="must be less than llm.max_tokens"):
+    with pytest.raises(ConfigError, match=r"must be less than llm\.max_tokens"):
         create_anthropic_client(
             AnthropicOptions(model="c", max_tokens=2000, thinking_budget=2000, api_key_env=api_key)
         )

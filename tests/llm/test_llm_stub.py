@@ -9,7 +9,6 @@ import urllib.request
 from typing import Any
 
 import pytest
-
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
 
 

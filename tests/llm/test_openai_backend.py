@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable
 
 import openai
 import pytest
-
 from cashloop.policy_json import PolicyParseError
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
 from cashloop.types import PolicyRequest
@@ -223,3 +223,39 @@ async def test_sends_the_key_from_the_named_variable(
 ) -> None:
     await _client(llm_stub_server, api_key).propose(policy_request)
     assert llm_stub_server.requests[0].headers["authorization"] == f"Bearer {os.environ[api_key]}"
+
+
+async def test_official_endpoint_gets_max_completion_tokens(
+    llm_stub_server: LLMStubServer,
+    api_key: str,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_request: PolicyRequest,
+) -> None:
+    # No llm.base_url: the SDK's own OPENAI_BASE_URL stands in for api.openai.com.
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_stub_server.openai_base_url)
+    options = OpenAIOptions(model="o-test", max_tokens=300, api_key_env=api_key)
+    await create_openai_client(options).propose(policy_request)
+    body = llm_stub_server.requests[0].body
+    assert body["max_completion_tokens"] == 300
+    assert "max_tokens" not in body
+
+
+async def test_proposals_for_several_agents_overlap(
+    llm_stub_server: LLMStubServer, api_key: str, make_request: Callable[..., PolicyRequest]
+) -> None:
+    llm_stub_server.default_reply = StubReply(delay_seconds=0.4)
+    client = _client(llm_stub_server, api_key)
+    started = time.monotonic()
+    await asyncio.gather(*(client.propose(make_request(a)) for a in ("A", "B", "C")))
+    assert time.monotonic() - started < 1.0  # not 3 x 0.4 s
+    await client.aclose()
+
+
+def test_usable_from_several_event_loops(
+    llm_stub_server: LLMStubServer, api_key: str, policy_request: PolicyRequest
+) -> None:
+    client = _client(llm_stub_server, api_key)
+    for _ in range(2):
+        proposal = asyncio.run(client.propose(policy_request))
+        assert proposal.policy == {"parameters": {}}
+    assert len(llm_stub_server.requests) == 2

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import io
+import sys
 from typing import Any
 
 import attrs
-import pluggy
-import pytest
-from rich.console import Console
-
 import cashloop.hookspecs
 import cashloop_console
+import pluggy
+import pytest
 from cashloop.plugin import OutputHandlerSpec, RunInfo
 from cashloop.runner.display import display_experiment_output
 from cashloop.runner.state_provider import LiveStateProvider
 from cashloop.runner.verbose import VerboseConfig
 from cashloop_console import ConsoleOptions, make_console_output
 from cashloop_console.handler import ConsoleOutput
+from rich.console import Console
 
 RUN = RunInfo(run_id="run-0001", experiment_name="castro-exp2")
 
@@ -97,7 +97,9 @@ def test_live_output_equals_replay_output(
     assert captured.err == ""  # not a terminal: no progress bar anywhere
 
 
-def test_stream_stderr(run_events: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+def test_stream_stderr(
+    run_events: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     handler = make_console_output(ConsoleOptions(stream="stderr", width=100))
     _emit(_plugin_manager(handler), run_events)
     captured = capsys.readouterr()
@@ -117,8 +119,11 @@ def test_progress_bar_on_terminal_stderr_only(
     _emit(pm, run_events[:2], complete=False)
     assert handler._progress.active
     assert "castro-exp2" in terminal.getvalue()  # the bar's label
+    print("a log line", file=sys.stderr)  # routed above the bar while it is shown
     _emit(pm, run_events[2:])
     assert not handler._progress.active
+    assert sys.stderr is terminal  # restored
+    assert "a log line" in terminal.getvalue()
     assert output.file.getvalue() == _replay(run_events, VerboseConfig(), width=100)  # type: ignore[attr-defined]
 
 

@@ -8,12 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rich.console import Console
-
 from cashloop.events import ALL_EVENTS
 from cashloop.runner.display import RENDERERS, display_experiment_output, render_event
 from cashloop.runner.state_provider import LiveStateProvider
 from cashloop.runner.verbose import VerboseConfig
+from rich.console import Console
 
 Render = Callable[..., str]
 EVERYTHING = VerboseConfig(
@@ -30,20 +29,26 @@ def test_every_event_type_has_a_renderer() -> None:
     assert set(RENDERERS) == set(ALL_EVENTS)
 
 
-def test_every_event_type_renders_something(run_events: list[dict[str, Any]], render: Render) -> None:
+def test_every_event_type_renders_something(
+    run_events: list[dict[str, Any]], render: Render
+) -> None:
     for event_type in ALL_EVENTS:
         events = _of_type(run_events, event_type)
         assert events, event_type
         assert render(events[:1], EVERYTHING).strip(), event_type
 
 
-def test_experiment_start_shows_name_and_setup(run_events: list[dict[str, Any]], render: Render) -> None:
+def test_experiment_start_shows_name_and_setup(
+    run_events: list[dict[str, Any]], render: Render
+) -> None:
     out = render(_of_type(run_events, "experiment_start"), NOTHING)
     for text in ("castro-exp2", "run-0001", "gpt-4.1", "BANK_A, BANK_B", "paired-t", "42"):
         assert text in out
 
 
-def test_iteration_headers_and_cost_tables(run_events: list[dict[str, Any]], render: Render) -> None:
+def test_iteration_headers_and_cost_tables(
+    run_events: list[dict[str, Any]], render: Render
+) -> None:
     out = render(run_events, VerboseConfig())
     assert "Iteration 1" in out and "Iteration 2" in out
     assert "$1,234.56" in out  # BANK_A's incumbent cost
@@ -76,6 +81,16 @@ def test_rejected_candidate_costs_more(run_events: list[dict[str, Any]], render:
     assert "REJECTED" in out
     assert "costs $65.44 more" in out
     assert "p n/a" in out
+
+
+def test_policy_flag_alone_names_the_agent(
+    run_events: list[dict[str, Any]], render: Render
+) -> None:
+    out = render(
+        _of_type(run_events, "policy_change"), VerboseConfig(iterations=False, policy=True)
+    )
+    assert "candidate for BANK_A" in out and "initial_liquidity_fraction" in out
+    assert render(_of_type(run_events, "policy_change"), NOTHING) == ""
 
 
 def test_policy_flag_shows_parameter_and_tree_diff(
@@ -134,7 +149,9 @@ def test_rejections_flag(run_events: list[dict[str, Any]], render: Render) -> No
 
 
 def test_convergence_and_summary(run_events: list[dict[str, Any]], render: Render) -> None:
-    out = render(_of_type(run_events, "convergence") + _of_type(run_events, "experiment_end"), NOTHING)
+    out = render(
+        _of_type(run_events, "convergence") + _of_type(run_events, "experiment_end"), NOTHING
+    )
     assert "Stopped: max_iterations" in out
     assert "relative_change" in out and "0.0125" in out
     assert "Final cost  $1,250.00" in out

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from cashloop.runner.event_json import event_to_json
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 _json_values = st.recursive(
     st.none()
@@ -22,7 +21,12 @@ _json_values = st.recursive(
 
 
 def test_compact_ordered_single_line() -> None:
-    event = {"event_type": "iteration_start", "iteration": 1, "total_cost": 5, "a": {"z": 1, "b": 2}}
+    event = {
+        "event_type": "iteration_start",
+        "iteration": 1,
+        "total_cost": 5,
+        "a": {"z": 1, "b": 2},
+    }
     line = event_to_json(event)
     assert line == '{"event_type":"iteration_start","iteration":1,"total_cost":5,"a":{"z":1,"b":2}}'
     assert "\n" not in line
@@ -44,6 +48,7 @@ def test_all_sample_events_round_trip(run_events: list[dict[str, Any]]) -> None:
         assert list(decoded) == list(event)
 
 
+@settings(max_examples=60)
 @given(st.dictionaries(st.text(), _json_values, max_size=6))
 def test_round_trip_property(data: dict[str, Any]) -> None:
     event = {"event_type": "x", "iteration": 0, **data}

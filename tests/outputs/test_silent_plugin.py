@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pluggy
-import pytest
-
 import cashloop.hookspecs
 import cashloop_silent
+import pluggy
+import pytest
 from cashloop.plugin import OutputHandlerSpec, RunInfo
 from cashloop.runner.output import OutputHandlerProtocol, SilentOutput
 from cashloop_silent import SilentOptions

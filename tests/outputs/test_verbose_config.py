@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import attrs
 import pytest
-
 from cashloop.runner.verbose import VerboseConfig
 
 
 def test_defaults_show_iterations_only() -> None:
     config = VerboseConfig()
     assert config.iterations is True
-    assert not (config.policy or config.bootstrap or config.llm or config.rejections or config.debug)
+    assert not (
+        config.policy or config.bootstrap or config.llm or config.rejections or config.debug
+    )
 
 
 def test_is_frozen_and_keyword_only() -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Mapping
-from pathlib import Path
+import itertools
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -24,16 +23,26 @@ json_values = st.recursive(
 )
 
 
+@pytest.fixture(scope="module")
+def shared_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExperimentRepository]:
+    with ExperimentRepository(tmp_path_factory.mktemp("events") / "h.db") as repo:
+        yield repo
+
+
+_run_numbers = itertools.count()
+
+
 @settings(max_examples=60, deadline=None)
 @given(data=st.dictionaries(st.text(max_size=8), json_values, max_size=6))
-def test_any_json_native_event_round_trips_with_its_key_order(data: dict[str, Any]) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        with ExperimentRepository(Path(folder) / "h.db") as repo:
-            repo.create_run(run_info(), {})
-            recorder = RunRecorder(repo, run_info().run_id)
-            recorder.record_event(1, "llm_call", data)
-            recorder.record_iteration(0, {}, {}, {})
-            (event,) = repo.as_state_provider(run_info().run_id).get_all_events()
+def test_any_json_native_event_round_trips_with_its_key_order(
+    shared_repo: ExperimentRepository, data: dict[str, Any]
+) -> None:
+    run = run_info(f"run-{next(_run_numbers)}")
+    shared_repo.create_run(run, {})
+    recorder = RunRecorder(shared_repo, run.run_id)
+    recorder.record_event(1, "llm_call", data)
+    recorder.record_iteration(0, {}, {}, {})
+    (event,) = shared_repo.as_state_provider(run.run_id).get_all_events()
     expected = {"event_type": "llm_call", "iteration": 1, **data}
     assert event == expected
     assert _key_orders(event) == _key_orders(expected)

@@ -31,6 +31,12 @@ def test_a_directory_is_refused(tmp_path: Path) -> None:
     assert "cashloop.db" in str(caught.value)
 
 
+def test_a_path_below_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "results").write_text("a file where a folder should be")
+    with pytest.raises(DatabasePathError, match="results"):
+        ExperimentRepository(tmp_path / "results" / "cashloop.db")
+
+
 def test_a_text_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
     notes = tmp_path / "notes.db"
     notes.write_text("these are my notes, not a database\n" * 50)

@@ -75,7 +75,8 @@ def validate_cmd(config: Path, sets: tuple[str, ...]) -> None:
     except ConfigError as exc:
         problems.extend(exc.errors)
         cfg = None
-    plugins = data.get("plugins") if isinstance(data.get("plugins"), Mapping) else {}
+    raw_plugins = data.get("plugins")
+    plugins: Mapping[str, Any] = raw_plugins if isinstance(raw_plugins, Mapping) else {}
     host = PluginHost.load(disabled=plugins.get("disabled") or (),
                            modules=plugins.get("modules") or ())
     problems.extend(p for p in check_components(data, host, config.parent.resolve())

@@ -22,7 +22,8 @@ def _with_llm(data: dict[str, Any], spec: str) -> dict[str, Any]:
     kind, _, model = spec.partition(":")
     if not kind:
         raise click.UsageError("--llm expects TYPE[:MODEL], e.g. --llm openai:gpt-4.1")
-    old = data.get("llm") if isinstance(data.get("llm"), Mapping) else {}
+    raw = data.get("llm")
+    old: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     new = {k: v for k, v in old.items() if k in LLMConfig.CORE_KEYS}
     new["type"] = kind
     if model:

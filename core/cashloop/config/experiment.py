@@ -101,6 +101,7 @@ def _structure_sections(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[s
                 problems.append(f"{name}: required key is missing")
             continue
         try:
+            assert field.type is not None
             sections[name] = structure(data[name], field.type, prefix=name)
         except ConfigError as exc:
             problems.extend(exc.errors)

@@ -118,6 +118,13 @@ def _open(path: Path, *, create: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         migrate(conn)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "unable to open" in str(exc):
+            raise DatabasePathError(
+                f"cannot open {path}: {exc}; check the path and its permissions", path
+            ) from exc
+        raise StorageError(f"cannot prepare the database {path}: {exc}") from exc
     except sqlite3.Error as exc:
         conn.close()
         raise StorageError(f"cannot prepare the database {path}: {exc}") from exc

@@ -98,7 +98,11 @@ class GenericExperimentRunner:
                       config_dir=str(self._config_dir))
         structlog.contextvars.bind_contextvars(run_id=loop.run_id)
         if self._resume_events:
-            storage.set_status(loop.run_id, "running")
+            resume = getattr(storage, "resume_run", None)
+            if callable(resume):
+                resume(loop.run_id)
+            else:
+                storage.set_status(loop.run_id, "running")
         else:
             storage.create_run(run, cfg.to_dict())
         host.register_run_plugin(storage, storage_name)

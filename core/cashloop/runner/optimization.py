@@ -218,8 +218,8 @@ class OptimizationLoop:
             self._config.llm.model)
         if not price:
             return 0.0
-        return round((call["prompt_tokens"] * price.get("prompt", 0.0)
-                      + call["completion_tokens"] * price.get("completion", 0.0)) / 1e6, 8)
+        return float(round((call["prompt_tokens"] * price.get("prompt", 0.0)
+                      + call["completion_tokens"] * price.get("completion", 0.0)) / 1e6, 8))
 
     def _judge(self, state: LoopState, agent: str, candidate: dict[str, Any]) -> bool:
         """Evaluate a candidate against the incumbent on the same seeds; emit ``policy_change``."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from cashloop.errors import UserError
 from cashloop.policy_json import PolicyParseError
 from cashloop.prompts import AgentContext, build_user_prompt
 from cashloop.protocols import ConstraintValidator, LLMClient, PolicyEvaluator
@@ -154,8 +155,11 @@ class ProposalService:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if isinstance(exc, UserError):
+                    raise
+                text = getattr(exc, "recorded_error", None) or f"{type(exc).__name__}: {exc}"
                 return Attempt(number=number, request=request, proposal=None, kind="llm_error",
-                               errors=(f"{type(exc).__name__}: {exc}",),
+                               errors=(text,),
                                latency_seconds=time.perf_counter() - started)
         if not isinstance(proposal.policy, dict) or not proposal.policy:
             return Attempt(number=number, request=request, proposal=proposal, kind="parse_error",

@@ -17,7 +17,7 @@ def derive_seed(master_seed: int, *parts: object) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-def sample_seeds(master_seed: int, iteration: int, agent: str, num_samples: int) -> list[int]:
+def sample_seeds(master_seed: int, iteration: int | str, agent: str, num_samples: int) -> list[int]:
     """Seeds of one evaluation: (iteration, agent, sample). A candidate and its incumbent share
     them (common random numbers); ``agent`` is ``"*"`` for the incumbent profile's evaluation."""
     return [derive_seed(master_seed, iteration, agent, i) for i in range(num_samples)]

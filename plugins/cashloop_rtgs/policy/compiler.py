@@ -19,7 +19,15 @@ from cashloop_rtgs.policy.context import FIELDS
 from cashloop_rtgs.policy.grammar import FRACTION_PARAMETER
 from cashloop_rtgs.rng import rust_round
 
-__all__ = ["DROP", "HOLD", "RELEASE", "CompiledPolicy", "TreeEvaluationError", "compile_policy"]
+__all__ = [
+    "DROP",
+    "HOLD",
+    "RELEASE",
+    "RELEASE_ALL",
+    "CompiledPolicy",
+    "TreeEvaluationError",
+    "compile_policy",
+]
 
 RELEASE: Final = 0
 HOLD: Final = 1
@@ -54,6 +62,11 @@ class CompiledPolicy:
     liquidity_fraction: float | None
     decide: Fn | None
     constant_action: int | None
+
+
+#: Release everything, no pool preference (the sandbox's SOURCE and SINK).
+RELEASE_ALL: Final = CompiledPolicy(policy_id="release_all", liquidity_fraction=None,
+                                    decide=None, constant_action=RELEASE)
 
 
 def compile_policy(policy: Mapping[str, Any]) -> CompiledPolicy:

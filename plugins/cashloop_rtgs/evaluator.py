@@ -1,0 +1,172 @@
+"""The ``rtgs`` evaluator: the PolicyEvaluator protocol over the RTGS engine (DESIGN §2.3).
+
+It is picklable: only the options and the loaded scenario travel; the world, the compiled
+policies and the per-seed arrival schedules are rebuilt lazily in each process.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from cashloop.errors import UserError
+from cashloop.plugin import SampleResult, ValidationResult, breakdown_key
+
+from cashloop_rtgs.cache import LRUCache
+from cashloop_rtgs.engine.arrivals import generate_arrivals
+from cashloop_rtgs.engine.costs import COMPONENTS
+from cashloop_rtgs.engine.simulation import RunResult, simulate
+from cashloop_rtgs.engine.world import SEMANTICS, World
+from cashloop_rtgs.errors import InvalidPolicyError
+from cashloop_rtgs.options import RtgsOptions
+from cashloop_rtgs.policy.compiler import CompiledPolicy, compile_policy
+from cashloop_rtgs.policy.describe import describe_scenario, policy_schema_text
+from cashloop_rtgs.policy.grammar import FRACTION_PARAMETER
+from cashloop_rtgs.policy.schema import check_policy
+from cashloop_rtgs.rng import MASK64
+from cashloop_rtgs.sandbox import BootstrapSandbox
+from cashloop_rtgs.scenario import Scenario, load_scenario
+
+__all__ = ["RtgsEvaluator", "default_policy"]
+
+_ARRIVAL_CACHE_SIZE: Final = 512
+_POLICY_CACHE_SIZE: Final = 256
+
+
+def default_policy(fraction: float = 0.5) -> dict[str, Any]:
+    """Release every payment at once, committing ``fraction`` of the liquidity pool."""
+    return {
+        "version": "2.0",
+        "policy_id": "release_all",
+        "description": "Release every payment as soon as it arrives.",
+        "parameters": {FRACTION_PARAMETER: fraction},
+        "payment_tree": {"type": "action", "node_id": "release", "action": "Release"},
+    }
+
+
+class RtgsEvaluator:
+    """Scores policy profiles on a scenario; deterministic for ``(policies, seed)``."""
+
+    def __init__(self, options: RtgsOptions, scenario: Scenario | None = None) -> None:
+        self.options = options
+        self.scenario = scenario if scenario is not None else load_scenario(options.scenario)
+        self._reset_caches()
+
+    # -- pickling: ship the data, rebuild the machinery -----------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {"options": self.options, "scenario": self.scenario}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.options = state["options"]
+        self.scenario = state["scenario"]
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
+        self._world: World | None = None
+        self._sandbox: BootstrapSandbox | None = None
+        self._arrivals: LRUCache[int, Any] = LRUCache(_ARRIVAL_CACHE_SIZE)
+        self._compiled: LRUCache[str, CompiledPolicy | list[str]] = LRUCache(_POLICY_CACHE_SIZE)
+
+    @property
+    def world(self) -> World:
+        if self._world is None:
+            self._world = World.build(self.scenario, SEMANTICS[self.options.semantics])
+        return self._world
+
+    # -- PolicyEvaluator -----------------------------------------------------------------------
+    def agents(self) -> Sequence[str]:
+        return self.scenario.agent_ids
+
+    def initial_policy(self, agent_id: str) -> dict[str, Any]:
+        agent = self._agent(agent_id)
+        if isinstance(agent.policy, Mapping):
+            return copy.deepcopy(dict(agent.policy))
+        fraction = agent.liquidity_allocation_fraction
+        return default_policy(0.5 if fraction is None else fraction)
+
+    def policy_schema(self) -> str:
+        return policy_schema_text()
+
+    def describe(self) -> str:
+        return describe_scenario(self.scenario, self.options)
+
+    def validate(self, agent_id: str, policy: Mapping[str, Any]) -> ValidationResult:
+        if agent_id not in self.agents():
+            return ValidationResult.failed([f"unknown agent '{agent_id}'; agents: "
+                                            f"{', '.join(self.agents())}"])
+        compiled = self._compile(policy)
+        return ValidationResult.failed(compiled) if isinstance(compiled, list) \
+            else ValidationResult.ok()
+
+    def evaluate(
+        self, policies: Mapping[str, dict[str, Any]], seeds: Sequence[int]
+    ) -> list[SampleResult]:
+        compiled = self.compile_profile(policies)
+        if self.options.sampling == "bootstrap-sandbox":
+            if self._sandbox is None:
+                initial = self.compile_profile({})
+                self._sandbox = BootstrapSandbox(self.world, initial, self._context_seed())
+            return [self._sample(seed, self._sandbox.run(seed, compiled)) for seed in seeds]
+        world = self.world
+        results = []
+        for seed in seeds:
+            key = seed & MASK64
+            arrivals = self._arrivals.get(key, lambda k=key: generate_arrivals(world, k))
+            results.append(self._sample(seed, simulate(world, arrivals, compiled)))
+        return results
+
+    # -- helpers -------------------------------------------------------------------------------
+    def compile_profile(self, policies: Mapping[str, Mapping[str, Any]]) -> list[CompiledPolicy]:
+        """One compiled policy per agent (sorted order); missing agents get their initial one."""
+        unknown = sorted(set(policies) - set(self.agents()))
+        if unknown:
+            raise UserError(f"policies given for unknown agent(s) {', '.join(unknown)}; "
+                            f"agents: {', '.join(self.agents())}")
+        profile = []
+        for agent_id in self.agents():
+            policy = policies.get(agent_id)
+            compiled = self._compile(policy if policy is not None
+                                     else self.initial_policy(agent_id))
+            if isinstance(compiled, list):
+                raise InvalidPolicyError(agent_id, compiled)
+            profile.append(compiled)
+        return profile
+
+    def _compile(self, policy: Mapping[str, Any]) -> CompiledPolicy | list[str]:
+        """The compiled policy, or its schema errors (both cached by canonical JSON)."""
+        try:
+            key = json.dumps(policy, sort_keys=True, allow_nan=True)
+        except (TypeError, ValueError):
+            return check_policy(policy) or ["policy: must be JSON-serialisable"]
+
+        def make() -> CompiledPolicy | list[str]:
+            errors = check_policy(policy)
+            return errors if errors else compile_policy(policy)
+
+        return self._compiled.get(key, make)
+
+    def _context_seed(self) -> int:
+        seed = self.options.context_seed
+        return self.scenario.simulation.rng_seed if seed is None else seed
+
+    def _agent(self, agent_id: str) -> Any:
+        for agent in self.scenario.agents:
+            if agent.id == agent_id:
+                return agent
+        raise UserError(f"unknown agent '{agent_id}'; agents: {', '.join(self.agents())}")
+
+    def _sample(self, seed: int, run: RunResult) -> SampleResult:
+        """The sample's integer costs, their breakdown and the settlement metrics."""
+        costs: dict[str, int] = {}
+        metrics: dict[str, float] = {}
+        for agent, row in zip(self.agents(), run.costs, strict=True):
+            costs[agent] = sum(row)
+            for component, value in zip(COMPONENTS, row, strict=True):
+                metrics[breakdown_key(agent, component)] = value  # integer cents
+        metrics["settled"] = float(run.settled)
+        metrics["total"] = float(run.total)
+        metrics["settlement_rate"] = run.settled / run.total if run.total else 1.0
+        metrics["avg_delay"] = run.delay_ticks / run.settled if run.settled else 0.0
+        return SampleResult(seed=seed, costs=costs, metrics=metrics)

@@ -1,0 +1,149 @@
+"""SimCash's bootstrap sandbox evaluation (``sampling: bootstrap-sandbox``).
+
+A context run of the full scenario under the initial policies records, per agent, its outgoing
+payments and its settled incoming payments as offsets from arrival. Each sample seed resamples
+both lists with replacement onto uniform arrival ticks (SimCash's ``BootstrapSampler``) and runs
+a three-agent sandbox: SOURCE (unlimited money) pays the agent at the recorded settlement
+offsets, the agent pays SINK (unlimited credit) under the evaluated policy. The agent's sandbox
+cost is its sample cost. As in SimCash the sandbox has no deferred crediting, no end-of-day
+deadline cap and no LSM, and split children of the context run are not resampled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Final
+
+import attrs
+
+from cashloop_rtgs.engine.arrivals import generate_arrivals
+from cashloop_rtgs.engine.simulation import RunResult, RunState, simulate
+from cashloop_rtgs.engine.world import ArrivalRow, MoveRow, World
+from cashloop_rtgs.policy.compiler import RELEASE_ALL, CompiledPolicy
+from cashloop_rtgs.rng import Xorshift64Star
+
+__all__ = ["BootstrapSandbox", "Record", "simcash_sample_seeds"]
+
+INFINITE_LIQUIDITY: Final = 10_000_000_000
+SOURCE: Final = "SOURCE"
+SINK: Final = "SINK"
+
+
+def simcash_sample_seeds(master_seed: int, count: int) -> list[int]:
+    """The seeds SimCash's sampler derives for samples ``0..count-1`` of ``master_seed``."""
+    seeds = []
+    for idx in range(count):
+        digest = hashlib.sha256(f"{master_seed}:sample:{idx}".encode()).digest()
+        seeds.append(int.from_bytes(digest[:8], "big") % (2**31))
+    return seeds
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """A context-run payment with its timing relative to its arrival."""
+
+    amount: int
+    priority: int
+    deadline_offset: int
+    settlement_offset: int | None
+
+
+class BootstrapSandbox:
+    """Context histories of every agent, and the sandbox runs built from them."""
+
+    def __init__(self, world: World, initial: Sequence[CompiledPolicy], context_seed: int) -> None:
+        self.world = world
+        self.outgoing: list[list[Record]] = [[] for _ in world.ids]
+        self.incoming: list[list[Record]] = [[] for _ in world.ids]
+        self._record_context(initial, context_seed)
+        self._templates = [self._template(i) for i in range(len(world.ids))]
+
+    def _record_context(self, initial: Sequence[CompiledPolicy], seed: int) -> None:
+        payments: list = []
+
+        def keep(state: RunState) -> None:
+            payments[:] = state.payments
+
+        simulate(self.world, generate_arrivals(self.world, seed), initial, observer=keep)
+        for p in payments:
+            settled = p.settled_at - p.arrival if p.settled_at >= 0 else None
+            record = Record(amount=p.amount, priority=p.priority,
+                            deadline_offset=p.deadline - p.arrival, settlement_offset=settled)
+            self.outgoing[p.sender].append(record)
+            self.incoming[p.receiver].append(record)
+
+    def _template(self, agent: int) -> World:
+        """The agent's sandbox world, without inputs (agents in sorted order)."""
+        w = self.world
+        name = w.ids[agent]
+        ids = tuple(sorted((name, SOURCE, SINK)))
+        me, source, sink = ids.index(name), ids.index(SOURCE), ids.index(SINK)
+        opening = [0, 0, 0]
+        caps = [0, 0, 0]
+        pools = [0, 0, 0]
+        fractions = [0.5, 0.5, 0.5]
+        opening[me], caps[me] = w.opening[agent], w.unsecured_cap[agent]
+        pools[me], fractions[me] = w.pool[agent], w.default_fraction[agent]
+        opening[source] = INFINITE_LIQUIDITY
+        caps[sink] = INFINITE_LIQUIDITY
+        return attrs.evolve(
+            w, ids=ids, ticks_per_day=w.total_ticks, num_days=1, eod_rush_threshold=0.8,
+            opening=tuple(opening), unsecured_cap=tuple(caps), pool=tuple(pools),
+            default_fraction=tuple(fractions), deferred_crediting=False,
+            deadline_cap_at_eod=False, lsm_bilateral=False, static_inputs=(),
+            arrival_plans=(),
+        )
+
+    def run(self, seed: int, policies: Sequence[CompiledPolicy]) -> RunResult:
+        """Every agent's sandbox for sample ``seed``, folded into one result row per agent."""
+        rows = []
+        settled = total = delay = 0
+        for agent, policy in enumerate(policies):
+            template = self._templates[agent]
+            world = attrs.evolve(template, static_inputs=self._inputs(agent, seed, template))
+            me = template.ids.index(self.world.ids[agent])
+            profile = [policy if i == me else RELEASE_ALL for i in range(3)]
+            result = simulate(world, ((),) * world.total_ticks, profile)
+            rows.append(result.costs[me])
+            settled += result.settled
+            total += result.total
+            delay += result.delay_ticks
+        return RunResult(costs=tuple(rows), settled=settled, total=total, delay_ticks=delay,
+                         balances=())
+
+    def _inputs(
+        self, agent: int, seed: int, template: World
+    ) -> tuple[tuple[tuple[MoveRow, ...], tuple[ArrivalRow, ...]], ...]:
+        """Resample the agent's history (SimCash's draw order) into per-tick sandbox inputs."""
+        ticks = template.total_ticks
+        ids = template.ids
+        me, source, sink = (ids.index(self.world.ids[agent]), ids.index(SOURCE),
+                            ids.index(SINK))
+        rng = Xorshift64Star(seed)
+        moves: list[list[MoveRow]] = [[] for _ in range(ticks)]
+        arrivals: list[list[ArrivalRow]] = [[] for _ in range(ticks)]
+        for arrival, record in _resample(rng, self.outgoing[agent], ticks):
+            deadline = min(arrival + record.deadline_offset, ticks)
+            relative = max(deadline - arrival, 1)
+            arrivals[arrival].append((me, sink, record.amount,
+                                      template.event_deadline(arrival, relative),
+                                      record.priority))
+        settled_incoming = [r for r in self.incoming[agent] if r.settlement_offset is not None]
+        for arrival, record in _resample(rng, settled_incoming, ticks):
+            tick = min(arrival + record.settlement_offset, ticks)  # type: ignore[operator]
+            if tick < ticks:  # a settlement remapped past the last tick never happens
+                moves[tick].append((source, me, record.amount))
+        return tuple((tuple(m), tuple(a)) for m, a in zip(moves, arrivals, strict=True))
+
+
+def _resample(
+    rng: Xorshift64Star, records: Sequence[Record], ticks: int
+) -> list[tuple[int, Record]]:
+    """Draw ``len(records)`` records with replacement, each onto a uniform arrival tick."""
+    n = len(records)
+    picked = []
+    for _ in range(n):
+        record = records[rng.next_u64() % n]
+        picked.append((rng.next_u64() % ticks, record))
+    return picked
