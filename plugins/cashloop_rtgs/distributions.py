@@ -39,7 +39,7 @@ def _to_cents(x: float) -> int:
 
 
 def standard_normal(raw1: int, raw2: int) -> float:
-    """Box–Muller on two draws: ``sqrt(-2 ln u1) * cos(2π u2)`` (ln 0 is -inf, as in Rust)."""
+    """Box-Muller on two draws: ``sqrt(-2 ln u1) * cos(2π u2)`` (ln 0 is -inf, as in Rust)."""
     u1 = (raw1 >> 11) * TWO_POW_NEG53
     u2 = (raw2 >> 11) * TWO_POW_NEG53
     ln_u1 = math.log(u1) if u1 > 0.0 else -math.inf

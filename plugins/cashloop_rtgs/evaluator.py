@@ -13,7 +13,6 @@ from typing import Any, Final
 
 from cashloop.errors import UserError
 from cashloop.plugin import SampleResult, ValidationResult, breakdown_key
-
 from cashloop_rtgs.cache import LRUCache
 from cashloop_rtgs.engine.arrivals import generate_arrivals
 from cashloop_rtgs.engine.costs import COMPONENTS
@@ -94,11 +93,15 @@ class RtgsEvaluator:
 
     def validate(self, agent_id: str, policy: Mapping[str, Any]) -> ValidationResult:
         if agent_id not in self.agents():
-            return ValidationResult.failed([f"unknown agent '{agent_id}'; agents: "
-                                            f"{', '.join(self.agents())}"])
+            return ValidationResult.failed(
+                [f"unknown agent '{agent_id}'; agents: {', '.join(self.agents())}"]
+            )
         compiled = self._compile(policy)
-        return ValidationResult.failed(compiled) if isinstance(compiled, list) \
+        return (
+            ValidationResult.failed(compiled)
+            if isinstance(compiled, list)
             else ValidationResult.ok()
+        )
 
     def evaluate(
         self, policies: Mapping[str, dict[str, Any]], seeds: Sequence[int]
@@ -122,13 +125,16 @@ class RtgsEvaluator:
         """One compiled policy per agent (sorted order); missing agents get their initial one."""
         unknown = sorted(set(policies) - set(self.agents()))
         if unknown:
-            raise UserError(f"policies given for unknown agent(s) {', '.join(unknown)}; "
-                            f"agents: {', '.join(self.agents())}")
+            raise UserError(
+                f"policies given for unknown agent(s) {', '.join(unknown)}; "
+                f"agents: {', '.join(self.agents())}"
+            )
         profile = []
         for agent_id in self.agents():
             policy = policies.get(agent_id)
-            compiled = self._compile(policy if policy is not None
-                                     else self.initial_policy(agent_id))
+            compiled = self._compile(
+                policy if policy is not None else self.initial_policy(agent_id)
+            )
             if isinstance(compiled, list):
                 raise InvalidPolicyError(agent_id, compiled)
             profile.append(compiled)

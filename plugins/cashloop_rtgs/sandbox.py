@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import Final
 
 import attrs
-
 from cashloop_rtgs.engine.arrivals import generate_arrivals
 from cashloop_rtgs.engine.simulation import RunResult, RunState, simulate
 from cashloop_rtgs.engine.world import ArrivalRow, MoveRow, World
@@ -68,8 +67,12 @@ class BootstrapSandbox:
         simulate(self.world, generate_arrivals(self.world, seed), initial, observer=keep)
         for p in payments:
             settled = p.settled_at - p.arrival if p.settled_at >= 0 else None
-            record = Record(amount=p.amount, priority=p.priority,
-                            deadline_offset=p.deadline - p.arrival, settlement_offset=settled)
+            record = Record(
+                amount=p.amount,
+                priority=p.priority,
+                deadline_offset=p.deadline - p.arrival,
+                settlement_offset=settled,
+            )
             self.outgoing[p.sender].append(record)
             self.incoming[p.receiver].append(record)
 
@@ -88,10 +91,19 @@ class BootstrapSandbox:
         opening[source] = INFINITE_LIQUIDITY
         caps[sink] = INFINITE_LIQUIDITY
         return attrs.evolve(
-            w, ids=ids, ticks_per_day=w.total_ticks, num_days=1, eod_rush_threshold=0.8,
-            opening=tuple(opening), unsecured_cap=tuple(caps), pool=tuple(pools),
-            default_fraction=tuple(fractions), deferred_crediting=False,
-            deadline_cap_at_eod=False, lsm_bilateral=False, static_inputs=(),
+            w,
+            ids=ids,
+            ticks_per_day=w.total_ticks,
+            num_days=1,
+            eod_rush_threshold=0.8,
+            opening=tuple(opening),
+            unsecured_cap=tuple(caps),
+            pool=tuple(pools),
+            default_fraction=tuple(fractions),
+            deferred_crediting=False,
+            deadline_cap_at_eod=False,
+            lsm_bilateral=False,
+            static_inputs=(),
             arrival_plans=(),
         )
 
@@ -109,8 +121,9 @@ class BootstrapSandbox:
             settled += result.settled
             total += result.total
             delay += result.delay_ticks
-        return RunResult(costs=tuple(rows), settled=settled, total=total, delay_ticks=delay,
-                         balances=())
+        return RunResult(
+            costs=tuple(rows), settled=settled, total=total, delay_ticks=delay, balances=()
+        )
 
     def _inputs(
         self, agent: int, seed: int, template: World
@@ -118,17 +131,22 @@ class BootstrapSandbox:
         """Resample the agent's history (SimCash's draw order) into per-tick sandbox inputs."""
         ticks = template.total_ticks
         ids = template.ids
-        me, source, sink = (ids.index(self.world.ids[agent]), ids.index(SOURCE),
-                            ids.index(SINK))
+        me, source, sink = (ids.index(self.world.ids[agent]), ids.index(SOURCE), ids.index(SINK))
         rng = Xorshift64Star(seed)
         moves: list[list[MoveRow]] = [[] for _ in range(ticks)]
         arrivals: list[list[ArrivalRow]] = [[] for _ in range(ticks)]
         for arrival, record in _resample(rng, self.outgoing[agent], ticks):
             deadline = min(arrival + record.deadline_offset, ticks)
             relative = max(deadline - arrival, 1)
-            arrivals[arrival].append((me, sink, record.amount,
-                                      template.event_deadline(arrival, relative),
-                                      record.priority))
+            arrivals[arrival].append(
+                (
+                    me,
+                    sink,
+                    record.amount,
+                    template.event_deadline(arrival, relative),
+                    record.priority,
+                )
+            )
         settled_incoming = [r for r in self.incoming[agent] if r.settlement_offset is not None]
         for arrival, record in _resample(rng, settled_incoming, ticks):
             tick = min(arrival + record.settlement_offset, ticks)  # type: ignore[operator]

@@ -50,9 +50,20 @@ def generate_arrivals(
     next_day = 0 if world.semantics.arrival_cap_next_day else 1
     scale = TWO_POW_NEG53
     plans = [
-        (p.sender, math.exp(-p.rate) if p.rate > 0.0 else -1.0, p.amount_draws, p.amount,
-         p.receivers, len(p.receivers), p.weights, p.total_weight, p.deadline_lo,
-         p.deadline_span, p.priority, p.amount_draws + 2)
+        (
+            p.sender,
+            math.exp(-p.rate) if p.rate > 0.0 else -1.0,
+            p.amount_draws,
+            p.amount,
+            p.receivers,
+            len(p.receivers),
+            p.weights,
+            p.total_weight,
+            p.deadline_lo,
+            p.deadline_span,
+            p.priority,
+            p.amount_draws + 2,
+        )
         for p in world.arrival_plans
     ]
     state = (seed & MASK64) or 1
@@ -64,8 +75,20 @@ def generate_arrivals(
         latest = (t // tpd + 1) * tpd - next_day if cap_at_eod else total
         latest = min(latest, total)
         earliest = t + 1
-        for (sender, limit, draws, amount, receivers, n_receivers, weights, total_weight,
-             lo, span, priority, need) in plans:
+        for (
+            sender,
+            limit,
+            draws,
+            amount,
+            receivers,
+            n_receivers,
+            weights,
+            total_weight,
+            lo,
+            span,
+            priority,
+            need,
+        ) in plans:
             if limit < 0.0:  # rate 0: Poisson returns 0 without drawing
                 continue
             count = 0
@@ -84,10 +107,7 @@ def generate_arrivals(
                     more, state = fill(state, CHUNK)
                     buf = buf[i:] + more
                     n, i = len(buf), 0
-                if draws == 2:
-                    value = amount(buf[i], buf[i + 1])  # type: ignore[operator]
-                else:
-                    value = amount(buf[i])  # type: ignore[operator]
+                value = amount(buf[i], buf[i + 1]) if draws == 2 else amount(buf[i])  # type: ignore[operator]
                 i += draws
                 if weights is None:
                     receiver = receivers[buf[i] % n_receivers]

@@ -10,7 +10,6 @@ import math
 from typing import Final
 
 import attrs
-
 from cashloop_rtgs.rng import rust_round
 from cashloop_rtgs.scenario.model import CostRates
 
@@ -55,8 +54,9 @@ class RateTable:
         mult = rates.overdue_delay_multiplier
         return cls(
             delay_scaled=_scaled(rates.delay_cost_per_tick_per_cent, 1_000_000),
-            overdue_mult_scaled=(_scaled(mult, MULT_SCALE) if math.isfinite(mult) and mult >= 0
-                                 else MULT_SCALE),
+            overdue_mult_scaled=(
+                _scaled(mult, MULT_SCALE) if math.isfinite(mult) and mult >= 0 else MULT_SCALE
+            ),
             overdraft_scaled=_scaled(rates.overdraft_bps_per_tick, 1_000),
             liquidity_scaled=_scaled(rates.liquidity_cost_per_tick_bps, 1_000_000),
             deadline_penalty=rates.deadline_penalty,
@@ -65,7 +65,7 @@ class RateTable:
         )
 
     def delay(self, weighted_scaled: int) -> int:
-        """Delay cost of ``Σ remaining × multiplier × 1000`` queued cents."""
+        """Delay cost of ``sum(remaining * multiplier * 1000)`` queued cents."""
         return (weighted_scaled * self.delay_scaled + DELAY_DIVISOR // 2) // DELAY_DIVISOR
 
     def overdraft(self, balance: int) -> int:

@@ -58,6 +58,8 @@ class Payment:
                 parent.settled_at = tick
 
     def __repr__(self) -> str:
-        return (f"Payment({self.sender}->{self.receiver} {self.remaining}/{self.amount} "
-                f"t{self.arrival} d{self.deadline} overdue={self.overdue_since} "
-                f"settled={self.settled_at})")
+        return (
+            f"Payment({self.sender}->{self.receiver} {self.remaining}/{self.amount} "
+            f"t{self.arrival} d{self.deadline} overdue={self.overdue_since} "
+            f"settled={self.settled_at})"
+        )

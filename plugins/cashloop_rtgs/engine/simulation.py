@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
-
 from cashloop_rtgs.engine.lsm import offset_bilateral
 from cashloop_rtgs.engine.payment import Payment
 from cashloop_rtgs.errors import PolicyRuntimeError
@@ -67,10 +66,13 @@ def simulate(
     overdue_only = world.semantics.eod_penalty_overdue_only
     caps = world.unsecured_cap
     pools = world.pool
-    fractions = [p.liquidity_fraction if p.liquidity_fraction is not None else f
-                 for p, f in zip(policies, world.default_fraction, strict=True)]
-    allocation = [math.floor(pool * f) if pool else 0 for pool, f in zip(pools, fractions,
-                                                                         strict=True)]
+    fractions = [
+        p.liquidity_fraction if p.liquidity_fraction is not None else f
+        for p, f in zip(policies, world.default_fraction, strict=True)
+    ]
+    allocation = [
+        math.floor(pool * f) if pool else 0 for pool, f in zip(pools, fractions, strict=True)
+    ]
     state = RunState(
         balance=[o + a for o, a in zip(world.opening, allocation, strict=True)],
         allocation=allocation,
@@ -80,8 +82,13 @@ def simulate(
         costs=[[0] * 6 for _ in range(n)],
         payments=[],
     )
-    balance, credits, q1, costs, payments = (state.balance, state.credits, state.q1,
-                                             state.costs, state.payments)
+    balance, credits, q1, costs, payments = (
+        state.balance,
+        state.credits,
+        state.q1,
+        state.costs,
+        state.payments,
+    )
     q2 = state.q2
     liquidity_per_tick = [rates.liquidity(a) for a in allocation]
     overdue_mult = rates.overdue_mult_scaled
@@ -136,8 +143,12 @@ def simulate(
             if action == HOLD:
                 continue
             snapshot = AgentSnapshot(
-                tick=t, ticks_per_day=tpd, eod_rush_threshold=world.eod_rush_threshold,
-                balance=balance[a], unsecured_cap=caps[a], q1_size=len(queue),
+                tick=t,
+                ticks_per_day=tpd,
+                eod_rush_threshold=world.eod_rush_threshold,
+                balance=balance[a],
+                unsecured_cap=caps[a],
+                q1_size=len(queue),
                 q1_value=sum(p.remaining for p in queue),
             )
             decide = policy.decide
@@ -231,11 +242,20 @@ def _split(parent: Payment, parts: int) -> list[Payment]:
     """Children of equal size, the remainder on the last, each with the parent's terms."""
     if parts > parent.amount:
         raise TreeEvaluationError(
-            "payment_tree", f"Split into {parts} parts of a {parent.amount}-cent payment would "
-                            "create zero-cent payments; use fewer parts")
+            "payment_tree",
+            f"Split into {parts} parts of a {parent.amount}-cent payment would "
+            "create zero-cent payments; use fewer parts",
+        )
     base, remainder = divmod(parent.amount, parts)
     return [
-        Payment(parent.sender, parent.receiver, base + (remainder if i == parts - 1 else 0),
-                parent.arrival, parent.deadline, parent.priority, parent)
+        Payment(
+            parent.sender,
+            parent.receiver,
+            base + (remainder if i == parts - 1 else 0),
+            parent.arrival,
+            parent.deadline,
+            parent.priority,
+            parent,
+        )
         for i in range(parts)
     ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Final, Literal
 
 import attrs
-
 from cashloop_rtgs.distributions import amount_sampler
 from cashloop_rtgs.engine.costs import RateTable
 from cashloop_rtgs.scenario.model import CustomTransactionArrival, Scenario
@@ -34,10 +33,18 @@ class Semantics:
 
 
 SEMANTICS: Final[dict[str, Semantics]] = {
-    "simcash": Semantics(name="simcash", arrival_cap_next_day=True,
-                         eod_penalty_overdue_only=True, unlisted_weight=1.0),
-    "corrected": Semantics(name="corrected", arrival_cap_next_day=False,
-                           eod_penalty_overdue_only=False, unlisted_weight=0.0),
+    "simcash": Semantics(
+        name="simcash",
+        arrival_cap_next_day=True,
+        eod_penalty_overdue_only=True,
+        unlisted_weight=1.0,
+    ),
+    "corrected": Semantics(
+        name="corrected",
+        arrival_cap_next_day=False,
+        eod_penalty_overdue_only=False,
+        unlisted_weight=0.0,
+    ),
 }
 
 SemanticsName = Literal["simcash", "corrected"]
@@ -137,17 +144,26 @@ def _arrival_plans(
         weights: tuple[float, ...] | None = None
         total = 0.0
         if cfg.counterparty_weights:
-            weights = tuple(cfg.counterparty_weights.get(name, semantics.unlisted_weight)
-                            for name in receivers)
+            weights = tuple(
+                cfg.counterparty_weights.get(name, semantics.unlisted_weight) for name in receivers
+            )
             for w in weights:  # left-to-right, as Rust's iterator sum
                 total += w
         lo, hi = cfg.deadline_range
-        plans.append(AgentArrivalPlan(
-            sender=index[agent.id], rate=cfg.rate_per_tick, amount_draws=draws, amount=sampler,
-            receivers=tuple(index[name] for name in receivers), weights=weights,
-            total_weight=total, deadline_lo=lo, deadline_span=hi + 1 - lo,
-            priority=cfg.priority,
-        ))
+        plans.append(
+            AgentArrivalPlan(
+                sender=index[agent.id],
+                rate=cfg.rate_per_tick,
+                amount_draws=draws,
+                amount=sampler,
+                receivers=tuple(index[name] for name in receivers),
+                weights=weights,
+                total_weight=total,
+                deadline_lo=lo,
+                deadline_span=hi + 1 - lo,
+                priority=cfg.priority,
+            )
+        )
     return tuple(plans)
 
 
@@ -166,8 +182,9 @@ def _static_inputs(
             if isinstance(event, CustomTransactionArrival):
                 relative = event.deadline if event.deadline is not None else max(tpd // 10, 5)
                 priority = 5 if event.priority is None else event.priority
-                arrivals.append((payer, payee, event.amount,
-                                 world.event_deadline(tick, relative), priority))
+                arrivals.append(
+                    (payer, payee, event.amount, world.event_deadline(tick, relative), priority)
+                )
             else:
                 moves.append((payer, payee, event.amount))
         rows.append((tuple(moves), tuple(arrivals)))

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
-
 from cashloop_rtgs.policy.context import FIELDS
 from cashloop_rtgs.policy.grammar import FRACTION_PARAMETER
 from cashloop_rtgs.rng import rust_round
@@ -65,8 +64,9 @@ class CompiledPolicy:
 
 
 #: Release everything, no pool preference (the sandbox's SOURCE and SINK).
-RELEASE_ALL: Final = CompiledPolicy(policy_id="release_all", liquidity_fraction=None,
-                                    decide=None, constant_action=RELEASE)
+RELEASE_ALL: Final = CompiledPolicy(
+    policy_id="release_all", liquidity_fraction=None, decide=None, constant_action=RELEASE
+)
 
 
 def compile_policy(policy: Mapping[str, Any]) -> CompiledPolicy:
@@ -75,11 +75,19 @@ def compile_policy(policy: Mapping[str, Any]) -> CompiledPolicy:
     fraction = params.get(FRACTION_PARAMETER)
     tree = policy.get("payment_tree")
     if tree is None:  # no payment tree: release everything, as a FIFO bank would
-        return CompiledPolicy(policy_id=policy["policy_id"], liquidity_fraction=fraction,
-                              decide=None, constant_action=RELEASE)
+        return CompiledPolicy(
+            policy_id=policy["policy_id"],
+            liquidity_fraction=fraction,
+            decide=None,
+            constant_action=RELEASE,
+        )
     decide, constant = _Compiler(params).node(tree, "payment_tree")
-    return CompiledPolicy(policy_id=policy["policy_id"], liquidity_fraction=fraction,
-                          decide=decide, constant_action=constant)
+    return CompiledPolicy(
+        policy_id=policy["policy_id"],
+        liquidity_fraction=fraction,
+        decide=decide,
+        constant_action=constant,
+    )
 
 
 def _usize(x: float) -> int:
@@ -151,8 +159,9 @@ class _Compiler:
             return None, DROP
         if action != "Split":
             return None, RELEASE
-        n_fn, n_const = self.value(node["parameters"]["num_splits"],
-                                   f"{path}.parameters.num_splits")
+        n_fn, n_const = self.value(
+            node["parameters"]["num_splits"], f"{path}.parameters.num_splits"
+        )
         where = f"{path}.parameters.num_splits"
 
         def split_code(n_value: float) -> int:
@@ -169,8 +178,10 @@ class _Compiler:
     def condition(self, expr: Mapping[str, Any], path: str) -> Fn:
         op = expr["op"]
         if op in ("and", "or"):
-            subs = [self.condition(c, f"{path}.conditions[{i}]")
-                    for i, c in enumerate(expr["conditions"])]
+            subs = [
+                self.condition(c, f"{path}.conditions[{i}]")
+                for i, c in enumerate(expr["conditions"])
+            ]
             if op == "and":
                 return lambda p, s: all(c(p, s) for c in subs)
             return lambda p, s: any(c(p, s) for c in subs)
@@ -243,8 +254,9 @@ class _Compiler:
 
             def apply(a: float, b: float) -> float:
                 if abs(b) < DIV_EPSILON:
-                    raise TreeEvaluationError(where, "division by zero (use the div0 op to "
-                                                     "give a default)")
+                    raise TreeEvaluationError(
+                        where, "division by zero (use the div0 op to give a default)"
+                    )
                 return a / b
 
         if lf is None and rf is None:

@@ -120,12 +120,18 @@ class _Checker:
         if not isinstance(node_id, str) or not node_id:
             self.fail(path, 'every node needs a unique string "node_id"')
         elif node_id in self.node_ids:
-            self.fail(path, f"duplicate node_id '{node_id}' (also used at {self.node_ids[node_id]})")
+            self.fail(
+                path, f"duplicate node_id '{node_id}' (also used at {self.node_ids[node_id]})"
+            )
         else:
             self.node_ids[node_id] = path
         if node_type == "condition":
-            self.keys(path, node, ("type", "node_id", "description", "condition", "on_true",
-                                   "on_false"), "a condition node")
+            self.keys(
+                path,
+                node,
+                ("type", "node_id", "description", "condition", "on_true", "on_false"),
+                "a condition node",
+            )
             for key in ("condition", "on_true", "on_false"):
                 if key not in node:
                     self.fail(path, f"condition node is missing '{key}'")
@@ -135,8 +141,12 @@ class _Checker:
                 if branch in node:
                     self.check_node(f"{path}.{branch}", node[branch], tree, depth + 1)
         else:
-            self.keys(path, node, ("type", "node_id", "description", "action", "parameters"),
-                      "an action node")
+            self.keys(
+                path,
+                node,
+                ("type", "node_id", "description", "action", "parameters"),
+                "an action node",
+            )
             self.check_action(path, node, tree)
 
     def check_action(self, path: str, node: Mapping[str, Any], tree: str) -> None:
@@ -147,11 +157,15 @@ class _Checker:
             return
         if action not in allowed:
             if isinstance(action, str) and action in UNSUPPORTED_ACTIONS:
-                self.fail(path, f"action '{action}' is not supported by the rtgs evaluator in "
-                                f"{tree}; allowed: {_join(allowed)}")
+                self.fail(
+                    path,
+                    f"action '{action}' is not supported by the rtgs evaluator in "
+                    f"{tree}; allowed: {_join(allowed)}",
+                )
             elif isinstance(action, str) and any(action in acts for acts in TREE_ACTIONS.values()):
-                self.fail(path, f"action '{action}' cannot be used in {tree}; allowed: "
-                                f"{_join(allowed)}")
+                self.fail(
+                    path, f"action '{action}' cannot be used in {tree}; allowed: {_join(allowed)}"
+                )
             else:
                 shown = action if isinstance(action, str) else _kind(action)
                 self.fail(path, f"unknown action '{shown}'; allowed: {_join(allowed)}")
@@ -163,14 +177,19 @@ class _Checker:
         required, optional = ACTION_PARAMETERS[action]
         for name in required:
             if name not in params:
-                self.fail(path, f"action '{action}' needs parameter '{name}' "
-                                f'(for example {{"{name}": {{"value": 2}}}})')
+                self.fail(
+                    path,
+                    f"action '{action}' needs parameter '{name}' "
+                    f'(for example {{"{name}": {{"value": 2}}}})',
+                )
         for name, value in params.items():
             ppath = f"{path}.parameters.{name}"
             if name not in required + optional:
                 allowed_params = _join(required + optional) or "none"
-                self.fail(ppath, f"unknown parameter '{name}' for action '{action}'; "
-                                 f"allowed: {allowed_params}")
+                self.fail(
+                    ppath,
+                    f"unknown parameter '{name}' for action '{action}'; allowed: {allowed_params}",
+                )
             elif name == "reason":
                 if not (isinstance(value, Mapping) and isinstance(value.get("value"), str)):
                     self.check_value(ppath, value)
@@ -183,8 +202,10 @@ class _Checker:
     def check_expr(self, path: str, expr: Any) -> None:
         ops = (*COMPARISON_OPS, *BOOL_OPS)
         if not isinstance(expr, Mapping) or "op" not in expr:
-            self.fail(path, f'a condition must be an object with an "op" ({_join(ops)}), '
-                            f"got {_kind(expr)}")
+            self.fail(
+                path,
+                f'a condition must be an object with an "op" ({_join(ops)}), got {_kind(expr)}',
+            )
             return
         op = expr["op"]
         if op in COMPARISON_OPS:
@@ -215,15 +236,21 @@ class _Checker:
     def check_value(self, path: str, value: Any) -> None:
         if not isinstance(value, Mapping):
             example = value if _is_number(value) else 0
-            self.fail(path, f'a value must be an object such as {{"value": {example}}}, '
-                            f'{{"field": "balance"}}, {{"param": "name"}} or {{"compute": ...}}, '
-                            f"got {_kind(value)}")
+            self.fail(
+                path,
+                f'a value must be an object such as {{"value": {example}}}, '
+                f'{{"field": "balance"}}, {{"param": "name"}} or {{"compute": ...}}, '
+                f"got {_kind(value)}",
+            )
             return
         present = [k for k in _VALUE_KEYS if k in value]
         extra = [k for k in value if k not in _VALUE_KEYS]
         if len(present) != 1 or extra:
-            self.fail(path, f"a value must have exactly one of the keys {_join(_VALUE_KEYS)}, "
-                            f"got {_join(value) or 'none'}")
+            self.fail(
+                path,
+                f"a value must have exactly one of the keys {_join(_VALUE_KEYS)}, "
+                f"got {_join(value) or 'none'}",
+            )
             return
         key = present[0]
         item = value[key]
@@ -235,20 +262,27 @@ class _Checker:
             if item not in self.params:
                 defined = _join(sorted(self.params)) or "none defined"
                 shown = item if isinstance(item, str) else _kind(item)
-                self.fail(path, f"unknown parameter '{shown}'; define it under \"parameters\" "
-                                f"(defined: {defined})")
+                self.fail(
+                    path,
+                    f"unknown parameter '{shown}'; define it under \"parameters\" "
+                    f"(defined: {defined})",
+                )
         elif key == "value":
             if not (isinstance(item, bool) or (_is_number(item) and math.isfinite(item))):
-                self.fail(path, f"a literal value must be a finite number or a boolean, "
-                                f"got {_kind(item)}")
+                self.fail(
+                    path, f"a literal value must be a finite number or a boolean, got {_kind(item)}"
+                )
         else:
             self.check_compute(f"{path}.compute", item)
 
     def check_compute(self, path: str, compute: Any) -> None:
         ops = tuple(COMPUTE_OPS)
         if not isinstance(compute, Mapping) or "op" not in compute:
-            self.fail(path, f'a computation must be an object with an "op" ({_join(ops)}), '
-                            f"got {_kind(compute)}")
+            self.fail(
+                path,
+                f'a computation must be an object with an "op" ({_join(ops)}), '
+                f"got {_kind(compute)}",
+            )
             return
         op = compute["op"]
         if op not in COMPUTE_OPS:

@@ -40,17 +40,25 @@ def check_scenario(scenario: Scenario) -> list[str]:
         errors += _check_agent(f"agents[{i}]", agent, known, len(scenario.agents))
         if ids.index(agent.id) != i:
             errors.append(f"agents[{i}].id: duplicate agent id '{agent.id}'")
-    for name in ("delay_cost_per_tick_per_cent", "overdraft_bps_per_tick",
-                 "collateral_cost_per_tick_bps", "liquidity_cost_per_tick_bps",
-                 "eod_penalty_per_transaction", "deadline_penalty", "split_friction_cost",
-                 "overdue_delay_multiplier"):
+    for name in (
+        "delay_cost_per_tick_per_cent",
+        "overdraft_bps_per_tick",
+        "collateral_cost_per_tick_bps",
+        "liquidity_cost_per_tick_bps",
+        "eod_penalty_per_transaction",
+        "deadline_penalty",
+        "split_friction_cost",
+        "overdue_delay_multiplier",
+    ):
         errors += _non_negative(f"cost_rates.{name}", getattr(scenario.cost_rates, name))
     for i, event in enumerate(scenario.scenario_events):
         errors += _check_event(f"scenario_events[{i}]", event, known)
     lsm = scenario.lsm_config
     if lsm.enable_cycles:
-        errors.append("lsm_config.enable_cycles: multilateral cycle settlement is not "
-                      "implemented by the rtgs evaluator; set it to false")
+        errors.append(
+            "lsm_config.enable_cycles: multilateral cycle settlement is not "
+            "implemented by the rtgs evaluator; set it to false"
+        )
     return errors
 
 
@@ -75,11 +83,11 @@ def _check_agent(path: str, agent: AgentConfig, known: set[str], n_agents: int) 
         if isinstance(agent.policy, Mapping):
             errors += [f"{path}.policy.{e}" for e in check_policy(agent.policy)]
         elif not isinstance(agent.policy, str):
-            errors.append(f"{path}.policy: must be a JSON policy object or a path to a .json "
-                          "file")
+            errors.append(f"{path}.policy: must be a JSON policy object or a path to a .json file")
     if agent.arrival_config is not None:
-        errors += _check_arrivals(f"{path}.arrival_config", agent, agent.arrival_config, known,
-                                  n_agents)
+        errors += _check_arrivals(
+            f"{path}.arrival_config", agent, agent.arrival_config, known, n_agents
+        )
     return errors
 
 
@@ -115,8 +123,10 @@ def _check_arrivals(
     weights = arrivals.counterparty_weights
     for name, weight in weights.items():
         if name not in known:
-            errors.append(f"{path}.counterparty_weights: unknown agent '{name}'; agents: "
-                          f"{', '.join(sorted(known))}")
+            errors.append(
+                f"{path}.counterparty_weights: unknown agent '{name}'; agents: "
+                f"{', '.join(sorted(known))}"
+            )
         elif name == agent.id:
             errors.append(f"{path}.counterparty_weights: an agent cannot pay itself ('{name}')")
         errors += _non_negative(f"{path}.counterparty_weights.{name}", weight)
@@ -130,8 +140,9 @@ def _check_event(path: str, event: ScenarioEvent, known: set[str]) -> list[str]:
     for side in ("from_agent", "to_agent"):
         name = getattr(event, side)
         if name not in known:
-            errors.append(f"{path}.{side}: unknown agent '{name}'; agents: "
-                          f"{', '.join(sorted(known))}")
+            errors.append(
+                f"{path}.{side}: unknown agent '{name}'; agents: {', '.join(sorted(known))}"
+            )
     if event.from_agent == event.to_agent:
         errors.append(f"{path}: from_agent and to_agent are the same agent")
     if event.amount <= 0:

@@ -16,7 +16,6 @@ import attrs
 import yaml
 from cashloop.converter import structure
 from cashloop.errors import ConfigError
-
 from cashloop_rtgs.errors import ScenarioError
 from cashloop_rtgs.scenario.checks import check_scenario
 from cashloop_rtgs.scenario.model import Scenario
@@ -35,8 +34,9 @@ def load_scenario(path: Path | str) -> Scenario:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError([f"cannot read the scenario file: {exc.strerror or exc}"],
-                            source=source) from None
+        raise ScenarioError(
+            [f"cannot read the scenario file: {exc.strerror or exc}"], source=source
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -49,8 +49,10 @@ def scenario_from_dict(
 ) -> Scenario:
     """Structure and check scenario ``data``; agent policy paths resolve against ``base_dir``."""
     if not isinstance(data, Mapping):
-        raise ScenarioError(["the scenario must be a mapping of sections (simulation, agents, "
-                             "cost_rates, ...)"], source=source)
+        raise ScenarioError(
+            ["the scenario must be a mapping of sections (simulation, agents, cost_rates, ...)"],
+            source=source,
+        )
     data = copy.deepcopy(dict(data))
     errors = _check_tags(data)
     if errors:
@@ -58,8 +60,9 @@ def scenario_from_dict(
     try:
         scenario = structure(data, Scenario)
     except ConfigError as exc:
-        raise ScenarioError([e.replace(".lambda_", ".lambda") for e in exc.errors],
-                            source=source) from None
+        raise ScenarioError(
+            [e.replace(".lambda_", ".lambda") for e in exc.errors], source=source
+        ) from None
     scenario, errors = _load_agent_policies(scenario, base_dir or Path.cwd())
     errors += check_scenario(scenario)
     if errors:
