@@ -115,7 +115,8 @@ class OpenAIClient:
         completion = await self._complete(request)
         latency = time.perf_counter() - started
         message = completion.choices[0].message if completion.choices else None
-        text = (message.content if message else None) or ""
+        # A refusal is recorded as the raw response; it holds no policy, so the loop retries.
+        text = (message.content or message.refusal or "") if message else ""
         usage = completion.usage
         return build_proposal(
             text,

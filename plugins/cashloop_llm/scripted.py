@@ -51,7 +51,10 @@ def _answer_text(answer: object, where: str, path: pathlib.Path) -> str:
     if isinstance(answer, str):
         return answer
     if isinstance(answer, Mapping):
-        return json.dumps(answer, indent=2)
+        try:
+            return json.dumps(answer, indent=2)
+        except (TypeError, ValueError) as err:
+            raise UserError(f"scripted answers {path}: {where} is not plain JSON ({err})") from None
     raise UserError(
         f"scripted answers {path}: {where} must be a text or a policy mapping, "
         f"got {type(answer).__name__}"

@@ -46,9 +46,9 @@ class LocalSearchProposer:
         policy: dict[str, Any] = copy.deepcopy(dict(current))
         if not axes:
             return _proposal(policy, "no declared numeric parameter to tune; keeping the policy")
-        state = replay(request.history, axes, self._options)
         base = read_values(current, axes)
-        state, move = next_move(state, axes, base, self._options.shrink)
+        state, tried = replay(request.history, axes, self._options, base)
+        state, move = next_move(state, axes, base, tried, self._options.shrink)
         if move is None:
             reason = "every step is at its minimum and was rejected both ways; keeping the best"
             return _proposal(policy, reason)
@@ -61,7 +61,7 @@ class LocalSearchProposer:
 def _proposal(policy: dict[str, Any], reasoning: str) -> PolicyProposal:
     return PolicyProposal(
         policy=policy,
-        raw_response=json.dumps(policy, sort_keys=True),
+        raw_response=json.dumps(policy),
         model=MODEL_NAME,
         reasoning=f"local-search: {reasoning}",
     )

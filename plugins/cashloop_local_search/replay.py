@@ -10,6 +10,7 @@ from cashloop_local_search.axes import Axis, read_values
 from cashloop_local_search.options import LocalSearchOptions
 from cashloop_local_search.state import (
     SearchState,
+    Tried,
     accepted,
     initial_state,
     next_move,
@@ -36,23 +37,30 @@ def _changed_axes(
 
 
 def replay(
-    history: Sequence[ProposalRecord], axes: tuple[Axis, ...], options: LocalSearchOptions
-) -> SearchState:
-    """Apply every recorded outcome, oldest first, to the initial state.
+    history: Sequence[ProposalRecord],
+    axes: tuple[Axis, ...],
+    options: LocalSearchOptions,
+    current: tuple[float | None, ...],
+) -> tuple[SearchState, Tried]:
+    """Apply every recorded outcome, oldest first, to the initial state; also return the
+    candidates rejected since the last acceptance, so they are not proposed again.
 
     The incumbent each record was compared with is the last accepted policy before it. Before
-    the first acceptance it is the starting policy, which the history does not hold: those records
-    are taken to be the moves the state intended, which is what this proposer made.
+    the first acceptance it is the starting policy: the ``current`` one while nothing was ever
+    accepted; otherwise the history does not hold it, and those records are taken to be the moves
+    the state intended, which is what this proposer made.
     """
     direction = -1 if options.initial_direction == "down" else 1
     state = initial_state(axes, direction)
+    tried: Tried = frozenset()
     if not axes:
-        return state
+        return state, tried
+    records = sorted(history, key=lambda r: r.iteration)
     unknown: tuple[float | None, ...] = tuple(None for _ in axes)
-    base = unknown
-    for record in sorted(history, key=lambda r: r.iteration):
+    base = unknown if any(r.accepted for r in records) else current
+    for record in records:
         values = read_values(record.policy, axes)
-        state, move = next_move(state, axes, base, options.shrink)
+        state, move = next_move(state, axes, base, tried, options.shrink)
         changed = _changed_axes(values, base)
         if changed == []:
             continue  # a repeat of the incumbent: nothing learned about any direction
@@ -67,6 +75,10 @@ def replay(
         if record.accepted:
             state = accepted(state, axes, index, step_direction, options.grow)
             base = values if all(v is not None for v in values) else unknown
+            tried = frozenset()
         else:
             state = rejected(state, axes, index, step_direction, options.shrink)
-    return state
+            value = values[index]
+            if value is not None:
+                tried |= {(index, value)}
+    return state, tried

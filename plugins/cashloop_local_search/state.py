@@ -11,7 +11,19 @@ import attrs
 
 from cashloop_local_search.axes import Axis
 
-__all__ = ["AxisState", "Move", "SearchState", "accepted", "initial_state", "next_move", "rejected"]
+__all__ = [
+    "AxisState",
+    "Move",
+    "SearchState",
+    "Tried",
+    "accepted",
+    "initial_state",
+    "next_move",
+    "rejected",
+]
+
+#: (axis index, value) pairs already rejected from the current incumbent.
+Tried = frozenset[tuple[int, float]]
 
 
 @attrs.frozen(kw_only=True)
@@ -100,9 +112,11 @@ def next_move(
     state: SearchState,
     axes: tuple[Axis, ...],
     base: tuple[float | None, ...],
+    tried: Tried,
     shrink: float,
 ) -> tuple[SearchState, Move | None]:
-    """The next move from ``base``; a move the bounds turn into no change counts as rejected.
+    """The next move from ``base``. A move the bounds turn into no change, or onto a candidate
+    already rejected from this incumbent, counts as rejected without being proposed.
 
     Returns the state after skipping such moves, and ``None`` once every axis is exhausted.
     """
@@ -118,6 +132,6 @@ def next_move(
         if origin is None:
             return state, Move(index=index, direction=direction, step=step, value=float("nan"))
         value = axes[index].moved(origin, direction, step)
-        if value != origin:
+        if value != origin and (index, value) not in tried:
             return state, Move(index=index, direction=direction, step=step, value=value)
         state = rejected(state, axes, index, direction, shrink)

@@ -1,9 +1,7 @@
 """Shared fixtures of the LLM backend tests.
 
-``llm_stub_server`` comes from ``cashloop.testing.llm_stub``; it is imported here rather than named
-in ``pytest_plugins`` (which pytest refuses in a non-top-level conftest when the whole suite runs).
-Once ``cashloop.testing`` (the ``pytest11`` plugin) re-exports it, this import is redundant but
-harmless.
+``llm_stub_server`` comes from ``cashloop.testing`` (the ``pytest11`` plugin), as it does for
+third-party plugin authors.
 """
 
 from __future__ import annotations
@@ -11,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from cashloop.testing.llm_stub import llm_stub_server
 from cashloop.types import PolicyRequest
 
-__all__ = ["api_key", "llm_stub_server", "make_request", "policy_request"]
+__all__ = ["api_key", "make_request", "policy_request"]
 
 
 #: A distinctive key value: tests assert it never leaks into reprs, errors or proposals.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from collections.abc import Callable
@@ -259,3 +260,28 @@ def test_usable_from_several_event_loops(
         proposal = asyncio.run(client.propose(policy_request))
         assert proposal.policy == {"parameters": {}}
     assert len(llm_stub_server.requests) == 2
+
+
+async def test_a_refusal_is_recorded_as_the_raw_response(
+    llm_stub_server: LLMStubServer, api_key: str, policy_request: PolicyRequest
+) -> None:
+    body = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "gpt-test-x",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": None, "refusal": "I can't help."},
+            }
+        ],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+    }
+    llm_stub_server.enqueue(StubReply(body=json.dumps(body).encode()))
+    with pytest.raises(PolicyParseError) as caught:
+        await _client(llm_stub_server, api_key).propose(policy_request)
+    assert caught.value.proposal is not None
+    assert caught.value.proposal.raw_response == "I can't help."
+    assert caught.value.proposal.model == "gpt-test-x"

@@ -65,3 +65,29 @@ def test_factories_build_llm_clients(
         specs["scripted"].factory(ScriptedOptions(path=answers)),
     ]
     assert all(isinstance(client, LLMClient) for client in clients)
+
+
+def test_built_like_a_run_relative_scripted_path_resolves_against_the_config_folder(
+    tmp_path: pathlib.Path,
+) -> None:
+    from cashloop.testing import run_component
+
+    (tmp_path / "answers.yaml").write_text("- {p: 1}\n", encoding="utf-8")
+    client = run_component(_specs()["scripted"], {"path": "answers.yaml"}, base_dir=tmp_path)
+    assert client.script.path == tmp_path / "answers.yaml"
+
+
+def test_built_like_a_run_bad_values_are_config_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cashloop.errors import ConfigError, UserError
+    from cashloop.testing import run_component
+
+    monkeypatch.setenv("CASHLOOP_TEST_FAKE_KEY", "sk-fake")
+    spec = _specs()["openai"]
+    with pytest.raises(ConfigError, match=r"llm\.temperature: must be <= 2\.0"):
+        run_component(
+            spec, {"model": "m", "temperature": 3, "api_key_env": "CASHLOOP_TEST_FAKE_KEY"}
+        )
+    with pytest.raises(UserError, match="api_key"):
+        run_component(spec, {"model": "m", "api_key": "sk-inline"})

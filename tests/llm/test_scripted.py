@@ -112,6 +112,7 @@ async def test_unknown_agent_in_a_mapping_is_a_user_error(
         ("a.yaml", "- 42\n", r"the answer list\[0\] must be a text or a policy mapping, got int"),
         ("a.yaml", "- [1, 2]\n", "must be a text or a policy mapping, got list"),
         ("a.yaml", "- {a: 1\n", "invalid YAML"),
+        ("a.yaml", "- {day: 2024-01-01}\n", r"the answer list\[0\] is not plain JSON"),
         ("a.json", '["x",', "invalid JSON"),
         ("a.yaml", "", "got NoneType"),
     ],

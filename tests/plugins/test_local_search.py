@@ -291,15 +291,25 @@ async def test_up_direction_option() -> None:
 )
 async def test_any_landscape_stays_in_bounds_and_goes_idle(start: float, table: list[int]) -> None:
     """Arbitrary piecewise-constant costs: proposals stay in bounds with 4 decimals, never
-    change the tree, and the search stops proposing changes after finitely many rejections."""
+    change the tree, never repeat a candidate against the same incumbent, and the search stops
+    proposing changes after finitely many rejections."""
 
     def cost(p: Profile) -> dict[str, int]:
         return {"A": table[min(10, int(p["A"][F] * 10))]}
 
     result = await drive(cost, {"A": policy(**{F: start})}, max_iterations=200, window=40)
     assert result.converged
-    for _, proposal in result.proposals["A"]:
+    rejected_here: set[float] = set()
+    incumbent = None
+    for req, proposal in result.proposals["A"]:
         value = proposal.policy["parameters"][F]
         assert 0.0 <= value <= 1.0
         assert value == round(value, 4) or value == start
         assert proposal.policy["payment_tree"] == TREE
+        if req.current_policy != incumbent:
+            incumbent, rejected_here = req.current_policy, set()
+        if value == incumbent["parameters"][F]:
+            assert proposal.reasoning and "minimum" in proposal.reasoning  # idle only
+        else:
+            assert value not in rejected_here  # never the same candidate twice
+            rejected_here.add(value)

@@ -42,3 +42,41 @@ def exp2() -> RtgsEvaluator:
 @pytest.fixture
 def exp3() -> RtgsEvaluator:
     return evaluator("castro_exp3")
+
+
+def inline_evaluator(data: dict[str, Any], **options: Any) -> RtgsEvaluator:
+    """An evaluator over a scenario given as a dict (no file)."""
+    from cashloop_rtgs.scenario import scenario_from_dict
+
+    opts = RtgsOptions(scenario=Path("inline.yaml"), **options)
+    return RtgsEvaluator(opts, scenario=scenario_from_dict(data))
+
+
+def two_banks(**extra: Any) -> dict[str, Any]:
+    """A small two-bank scenario skeleton: no pools, no arrivals, explicit cost rates."""
+    data: dict[str, Any] = {
+        "simulation": {"ticks_per_day": 4, "num_days": 1, "rng_seed": 1},
+        "cost_rates": {
+            "delay_cost_per_tick_per_cent": 0.01,
+            "overdraft_bps_per_tick": 0,
+            "collateral_cost_per_tick_bps": 0,
+            "liquidity_cost_per_tick_bps": 0,
+            "eod_penalty_per_transaction": 1000,
+            "deadline_penalty": 777,
+            "split_friction_cost": 1000,
+        },
+        "agents": [{"id": "BANK_A"}, {"id": "BANK_B"}],
+    }
+    data.update(extra)
+    return data
+
+
+def payment(src: str, dst: str, amount: int, tick: int, deadline: int) -> dict[str, Any]:
+    return {
+        "type": "CustomTransactionArrival",
+        "from_agent": src,
+        "to_agent": dst,
+        "amount": amount,
+        "deadline": deadline,
+        "schedule": {"type": "OneTime", "tick": tick},
+    }

@@ -9,6 +9,7 @@ import click
 from cashloop import __version__
 from cashloop.cli.cmd_config import template_cmd, validate_cmd
 from cashloop.cli.cmd_plugins import plugins_cmd
+from cashloop.cli.cmd_rerun import rerun_cmd
 from cashloop.cli.cmd_run import resume_cmd, run_cmd
 from cashloop.cli.cmd_runs import events_cmd, replay_cmd, runs_cmd, show_cmd
 from cashloop.errors import UserError
@@ -27,7 +28,7 @@ def cli(log_level: str | None) -> None:
     configure_logging(log_level)
 
 
-for command in (run_cmd, resume_cmd, replay_cmd, runs_cmd, show_cmd, events_cmd,
+for command in (run_cmd, resume_cmd, rerun_cmd, replay_cmd, runs_cmd, show_cmd, events_cmd,
                 validate_cmd, template_cmd, plugins_cmd):
     cli.add_command(command)
 

@@ -68,7 +68,7 @@ def build_user_prompt(ctx: AgentContext, errors: Sequence[str] = ()) -> str:
     """The per-agent prompt; ``errors`` from a failed attempt are fed back on a retry."""
     parts = [
         f"Iteration {ctx.iteration}. Propose a better policy for agent {ctx.agent_id}.",
-        "## Current policy\n```json\n" + json.dumps(ctx.current_policy, indent=2) + "\n```",
+        "## Current policy\n```json\n" + json.dumps(ctx.current_policy, indent=2, sort_keys=True) + "\n```",
         "\n".join(_cost_lines(ctx)),
         "\n".join(_history_lines(ctx.history)),
     ]

@@ -38,12 +38,18 @@ def _validator_options(
     return options
 
 
-def build_components(config: ExperimentConfig, host: PluginHost) -> Components:
-    """Evaluator, proposer, validators and executor — what the loop itself needs."""
+def build_components(
+    config: ExperimentConfig, host: PluginHost, *, skip_llm: bool = False
+) -> Components:
+    """Evaluator, proposer, validators and executor — what the loop itself needs.
+
+    ``skip_llm`` leaves the configured proposer unbuilt (offline reruns bring their own), so no
+    SDK or API key is needed."""
     reg, base = host.registry, config.config_dir
     evaluator = reg.create("evaluator", config.evaluator.type, config.evaluator.options,
                            "evaluator", base)
-    llm = reg.create("llm", config.llm.type, config.llm.options, "llm", base)
+    llm: Any = None if skip_llm else reg.create("llm", config.llm.type, config.llm.options,
+                                                "llm", base)
     validators = [
         reg.create("validator", item.type, _validator_options(host, item, config),
                    f"validators[{i}]", base)

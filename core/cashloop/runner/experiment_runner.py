@@ -42,6 +42,7 @@ class GenericExperimentRunner:
         resume_events: Sequence[Mapping[str, Any]] = (),
         llm_client: LLMClient | None = None,
         console_stream: str | None = None,
+        offline_llm: bool = False,
     ) -> None:
         self._config = config
         self._verbose_config = verbose_config
@@ -52,6 +53,7 @@ class GenericExperimentRunner:
         self._resume_events = list(resume_events)
         self._llm_client = llm_client
         self._console_stream = console_stream
+        self._offline_llm = offline_llm
         self._loop: OptimizationLoop | None = None
 
     @property
@@ -82,7 +84,7 @@ class GenericExperimentRunner:
         cfg = self._config
         host = self._host or PluginHost.load(
             disabled=cfg.plugins.disabled, modules=cfg.plugins.modules)
-        components = build_components(cfg, host)
+        components = build_components(cfg, host, skip_llm=self._offline_llm)
         outputs = build_outputs(cfg, host, self._console_overrides())
         storage = build_storage(cfg, host, self._db_path)
         storage_name = f"storage:{cfg.storage.type}"

@@ -1,0 +1,43 @@
+"""``cashloop rerun RUN_ID --offline``: re-execute a stored run from its recorded LLM answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cashloop.cli.common import db_option, default_db, verbose_from_flags, verbose_options
+
+__all__ = ["rerun_cmd"]
+
+
+@click.command("rerun")
+@click.argument("run_id")
+@click.option("--offline", is_flag=True, required=True,
+              help="Answer every LLM request from the recorded run (no API calls, no cost).")
+@db_option
+@verbose_options
+@click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
+def rerun_cmd(run_id: str, offline: bool, db: Path | None, as_json: bool, **flags: Any) -> None:
+    """Re-execute RUN_ID as a new run whose LLM answers come from the recording."""
+    from cashloop.cli.cmd_run import execute
+    from cashloop.cli.common import open_storage
+    from cashloop.config import ExperimentConfig
+    from cashloop.runner.experiment_runner import GenericExperimentRunner
+    from cashloop.runner.recorded import RecordedClient
+
+    verbose = verbose_from_flags(flags)
+    storage = open_storage(db)
+    try:
+        provider = storage.open_run(run_id)
+        info = provider.get_experiment_info()
+        events = list(provider.get_all_events())
+    finally:
+        storage.close()
+    cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
+    client = RecordedClient(events, run_id=info["run_id"])
+    runner = GenericExperimentRunner(
+        cfg, verbose, db_path=(db or default_db()), llm_client=client,
+        console_stream="stderr" if as_json else None, offline_llm=True)
+    execute(runner, as_json)
