@@ -100,7 +100,7 @@ def unstructure(value: Any) -> Any:
 
 
 def resolve_paths(value: T, base_dir: Path) -> T:
-    """Return ``value`` with every relative ``Path`` field (recursively) anchored at ``base_dir``."""
+    """``value`` with every relative ``Path`` field (recursively) anchored at ``base_dir``."""
     return _resolve(value, base_dir)  # type: ignore[no-any-return]
 
 

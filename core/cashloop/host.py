@@ -1,4 +1,4 @@
-"""``PluginHost``: the typed facade over the PluginManager, so call sites never touch ``pm.hook``."""
+"""``PluginHost``: the typed facade over the PluginManager; call sites never touch ``pm.hook``."""
 
 from __future__ import annotations
 

@@ -81,9 +81,7 @@ def _check_hooks(pm: CashloopPluginManager, name: str, module_desc: str) -> None
             )
 
 
-def _register(
-    pm: CashloopPluginManager, plugin: object, name: str, module_desc: str
-) -> None:
+def _register(pm: CashloopPluginManager, plugin: object, name: str, module_desc: str) -> None:
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:
@@ -112,8 +110,13 @@ def load_plugins(
         version = dist.version if dist is not None else None
         if ep.name in blocked:
             records.append(
-                PluginRecord(name=ep.name, distribution=dist_name, version=version,
-                             module=ep.value, status="disabled")
+                PluginRecord(
+                    name=ep.name,
+                    distribution=dist_name,
+                    version=version,
+                    module=ep.value,
+                    status="disabled",
+                )
             )
             continue
         try:
@@ -128,8 +131,14 @@ def load_plugins(
                 f"{DISABLE_ENV}={ep.name}"
             )
             records.append(
-                PluginRecord(name=ep.name, distribution=dist_name, version=version,
-                             module=ep.value, status="failed", error=reason)
+                PluginRecord(
+                    name=ep.name,
+                    distribution=dist_name,
+                    version=version,
+                    module=ep.value,
+                    status="failed",
+                    error=reason,
+                )
             )
             continue
         try:
@@ -138,13 +147,24 @@ def load_plugins(
             if strict or not keep_going:
                 raise
             records.append(
-                PluginRecord(name=ep.name, distribution=dist_name, version=version,
-                             module=ep.value, status="invalid", error=str(exc))
+                PluginRecord(
+                    name=ep.name,
+                    distribution=dist_name,
+                    version=version,
+                    module=ep.value,
+                    status="invalid",
+                    error=str(exc),
+                )
             )
             continue
         records.append(
-            PluginRecord(name=ep.name, distribution=dist_name, version=version,
-                         module=ep.value, status="loaded")
+            PluginRecord(
+                name=ep.name,
+                distribution=dist_name,
+                version=version,
+                module=ep.value,
+                status="loaded",
+            )
         )
     for dotted in modules:
         if dotted in blocked or pm.has_plugin(dotted):
@@ -158,8 +178,9 @@ def load_plugins(
             ) from None
         _register(pm, module, dotted, f"module {dotted}")
         records.append(
-            PluginRecord(name=dotted, distribution=None, version=None, module=dotted,
-                         status="loaded")
+            PluginRecord(
+                name=dotted, distribution=None, version=None, module=dotted, status="loaded"
+            )
         )
     pm.check_pending()
     return records

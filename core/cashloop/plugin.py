@@ -1,6 +1,6 @@
 """The public plugin API: everything a third-party plugin needs, in one import.
 
-    from cashloop.plugin import hookimpl, EvaluatorSpec, SampleResult
+from cashloop.plugin import hookimpl, EvaluatorSpec, SampleResult
 """
 
 from __future__ import annotations

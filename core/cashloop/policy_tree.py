@@ -8,8 +8,8 @@ so one pass reports every problem at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, cast
 
 import attrs
 
@@ -20,7 +20,6 @@ __all__ = [
     "MAX_DEPTH",
     "PolicyScan",
     "TreeReference",
-    "iter_references",
     "scan_policy",
     "scan_tree",
     "tree_names",
@@ -103,34 +102,28 @@ def tree_names(policy: Mapping[str, Any]) -> tuple[str, ...]:
 
 def scan_policy(policy: Mapping[str, Any]) -> PolicyScan:
     """Walk every tree of ``policy``."""
-    names = tree_names(policy)
-    walker = _Walker()
-    for name in names:
-        walker.node(policy[name], name, name, 0)
-    return PolicyScan(
-        trees=names, references=tuple(walker.references), problems=tuple(walker.problems)
-    )
+    return _scan([(name, policy[name]) for name in tree_names(policy)])
 
 
 def scan_tree(tree: str, node: Any) -> PolicyScan:
     """Walk one tree rooted at ``node``; paths start with ``tree``."""
+    return _scan([(tree, node)])
+
+
+def _scan(trees: list[tuple[str, Any]]) -> PolicyScan:
     walker = _Walker()
-    walker.node(node, tree, tree, 0)
+    for name, root in trees:
+        walker.node(root, name, name, 0)
     return PolicyScan(
-        trees=(tree,), references=tuple(walker.references), problems=tuple(walker.problems)
+        trees=tuple(name for name, _ in trees),
+        references=tuple(walker.references),
+        problems=tuple(walker.problems),
     )
 
 
 def _kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "object", list: "list", str: "string", bool: "boolean"}.get(
-        type(value), "number" if isinstance(value, int | float) else type(value).__name__
-    )
-
-
-def _choices(options: tuple[str, ...]) -> str:
-    return ", ".join(options)
+    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number" if isinstance(value, int | float) else "other")
 
 
 class _Walker:
@@ -231,7 +224,7 @@ class _Walker:
         else:
             self._problem(
                 f"{path}.op",
-                f"unknown operator {op!r}; use one of {_choices(COMPARISON_OPS + LOGICAL_OPS)}",
+                f"unknown operator {op!r}; use one of {', '.join(COMPARISON_OPS + LOGICAL_OPS)}",
             )
 
     def _conditions(
@@ -256,10 +249,8 @@ class _Walker:
             self._problem(path, f"a value needs exactly one key, found {found}; {_VALUE_HINT}")
             return
         key = present[0]
-        if key == "field":
-            self._name("field", value[key], tree, path)
-        elif key == "param":
-            self._name("param", value[key], tree, path)
+        if key in ("field", "param"):
+            self._name(cast(ReferenceKind, key), value[key], tree, path)
         elif key == "compute":
             self.compute(value["compute"], tree, f"{path}.compute", depth + 1)
 
@@ -274,15 +265,13 @@ class _Walker:
         if operands is None:
             shown = "missing" if op is None else repr(op)
             self._problem(
-                path, f"compute operator is {shown}; use one of {_choices(tuple(COMPUTE_OPERANDS))}"
+                path, f"compute operator is {shown}; use one of {', '.join(COMPUTE_OPERANDS)}"
             )
             return
         missing = [k for k in operands if k not in comp]
         if missing:
             self._problem(path, f"{op!r} is missing {_quoted(missing)}")
-        for key in operands:
-            if key not in comp:
-                continue
+        for key in (k for k in operands if k in comp):
             if key == "values":
                 self._values(comp[key], str(op), tree, f"{path}.values", depth)
             else:
@@ -305,8 +294,3 @@ def _missing(obj: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
 
 def _quoted(keys: list[str]) -> str:
     return ", ".join(f"'{k}'" for k in keys)
-
-
-def iter_references(policy: Mapping[str, Any]) -> Iterator[TreeReference]:
-    """Every reference of ``policy`` in walk order (convenience over :func:`scan_policy`)."""
-    yield from scan_policy(policy).references

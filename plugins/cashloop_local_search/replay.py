@@ -19,9 +19,6 @@ from cashloop_local_search.state import (
 
 __all__ = ["replay"]
 
-#: Values closer than this count as unchanged when classifying a recorded move.
-_TOLERANCE = 1e-12
-
 
 def _changed_axes(
     record: tuple[float | None, ...], base: tuple[float | None, ...]
@@ -32,7 +29,7 @@ def _changed_axes(
     return [
         i
         for i, (new, old) in enumerate(zip(record, base, strict=True))
-        if abs(new - old) > _TOLERANCE  # type: ignore[operator]
+        if new != old  # exact, as when the move was made
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Iterator
+from types import ModuleType
 
 import pytest
 import structlog
@@ -62,3 +63,9 @@ def cli() -> Iterator[Callable[..., CliResult]]:
 
     yield invoke
     structlog.configure(**saved)  # main() pointed structlog at the isolated (now closed) stderr
+
+
+@pytest.fixture
+def toy(toy_on_path: None) -> ModuleType:
+    """The ``toy_evaluator`` module itself."""
+    return importlib.import_module("toy_evaluator")

@@ -8,7 +8,7 @@ import shutil
 import tomllib
 
 import yaml
-from foundation_helpers import FAKE_CASES, ROOT, run_cashloop, warning_lines
+from foundation_helpers import ROOT, run_cashloop, warning_lines
 
 BUILTIN_PLUGINS = sorted(
     tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["cashloop"]
@@ -160,7 +160,3 @@ def test_help_lists_the_commands(cli):
         "resume",
     ):
         assert f"  {command} " in result.stdout or f"  {command}\n" in result.stdout, command
-
-
-def test_fake_cases_are_known():
-    assert set(FAKE_CASES) == {"ok", "import_error", "duplicate", "misspelled"}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from cashloop.config import ExperimentConfig
 from cashloop.config.overrides import parse_set_options
 from cashloop.errors import ConfigError, UserError

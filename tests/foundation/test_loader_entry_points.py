@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from foundation_helpers import warning_lines
+
 from cashloop.errors import PluginError
 from cashloop.host import PluginHost
 from cashloop.loader import PluginRecord, load_plugins
 from cashloop.plugin_manager import new_plugin_manager
-from foundation_helpers import warning_lines
 
 
 def _record(host: PluginHost, name: str) -> PluginRecord:

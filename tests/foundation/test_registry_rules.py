@@ -6,6 +6,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+
 from cashloop.config import ExperimentConfig
 from cashloop.errors import ConfigError, PluginError
 from cashloop.host import PluginHost

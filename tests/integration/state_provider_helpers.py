@@ -40,8 +40,12 @@ def create_test_experiment_config(
         "outputs": ["silent"],
         "policy_constraints": {
             "allowed_parameters": [
-                {"name": "initial_liquidity_fraction", "param_type": "float",
-                 "min_value": 0.0, "max_value": 1.0}
+                {
+                    "name": "initial_liquidity_fraction",
+                    "param_type": "float",
+                    "min_value": 0.0,
+                    "max_value": 1.0,
+                }
             ]
         },
     }
@@ -71,5 +75,10 @@ class FractionProposer:
         self.requests.append(request)
         policy = copy.deepcopy(dict(request.current_policy))
         policy.setdefault("parameters", {})["initial_liquidity_fraction"] = self.fraction
-        return PolicyProposal(policy=policy, raw_response=str(policy), model="mock-model",
-                              prompt_tokens=11, completion_tokens=7)
+        return PolicyProposal(
+            policy=policy,
+            raw_response=str(policy),
+            model="mock-model",
+            prompt_tokens=11,
+            completion_tokens=7,
+        )

@@ -1,4 +1,4 @@
-"""The seed plan's LiveStateProvider integration tests (payment_simulator.experiments -> cashloop)."""
+"""The seed plan's LiveStateProvider integration tests, with the package path changed."""
 
 from __future__ import annotations
 

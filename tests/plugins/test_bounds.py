@@ -6,10 +6,11 @@ import math
 from typing import Any
 
 import pytest
-from cashloop.plugin import ConstraintValidator, ParameterSpec, PolicyConstraints
-from cashloop_bounds import BoundsOptions, BoundsValidator, register_validators
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cashloop.plugin import ConstraintValidator, ParameterSpec, PolicyConstraints
+from cashloop_bounds import BoundsOptions, BoundsValidator, register_validators
 
 FRACTION = ParameterSpec(
     name="initial_liquidity_fraction", param_type="float", min_value=0.0, max_value=1.0

@@ -9,9 +9,10 @@ import importlib.metadata
 from pathlib import Path
 from typing import Any
 
-import cashloop.hookspecs
 import pluggy
 import pytest
+
+import cashloop.hookspecs
 from cashloop.converter import structure
 from cashloop.errors import ConfigError
 from cashloop.plugin import ExecutorSpec, LLMClientSpec, PolicyConstraints, ValidatorSpec

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 import pytest
+
 from cashloop.errors import ConfigError
 from cashloop_executors import (
     ProcessOptions,

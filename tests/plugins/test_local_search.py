@@ -3,141 +3,33 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 import pytest
-from cashloop.errors import ConfigError
-from cashloop.plugin import (
-    LLMClient,
-    ParameterSpec,
-    PolicyConstraints,
-    PolicyProposal,
-    PolicyRequest,
-    ProposalRecord,
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from local_search_loop import (
+    FRACTION,
+    TREE,
+    F,
+    Profile,
+    castro_exp1,
+    drive,
+    fraction,
+    kinked,
+    policy,
+    request,
 )
+
+from cashloop.errors import ConfigError
+from cashloop.plugin import LLMClient, ParameterSpec, PolicyConstraints
 from cashloop_local_search import (
     LocalSearchOptions,
     LocalSearchProposer,
     create,
     register_llm_clients,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-F = "initial_liquidity_fraction"
-FRACTION = ParameterSpec(name=F, param_type="float", min_value=0.0, max_value=1.0)
-ONE_FRACTION = PolicyConstraints(allowed_parameters=(FRACTION,))
-TREE = {"type": "action", "node_id": "A1", "action": "Release"}
-
-Profile = Mapping[str, Mapping[str, float]]  # agent -> parameters
-CostFn = Callable[[Profile], Mapping[str, int]]
-
-
-def policy(**parameters: float) -> dict[str, Any]:
-    return {"version": "1.0", "policy_id": "p", "parameters": parameters, "payment_tree": TREE}
-
-
-def request(
-    current: Mapping[str, Any],
-    history: list[ProposalRecord],
-    constraints: PolicyConstraints = ONE_FRACTION,
-    agent: str = "BANK_A",
-) -> PolicyRequest:
-    return PolicyRequest(
-        agent_id=agent,
-        iteration=len(history) + 1,
-        system_prompt="",
-        user_prompt="",
-        current_policy=current,
-        history=history,
-        constraints=constraints,
-        seed=len(history) * 7919,
-    )
-
-
-@attrs.frozen(kw_only=True)
-class LoopResult:
-    policies: dict[str, dict[str, Any]]
-    iterations: int
-    converged: bool
-    proposals: dict[str, list[tuple[PolicyRequest, PolicyProposal]]]
-
-
-async def drive(
-    cost: CostFn,
-    start: Mapping[str, dict[str, Any]],
-    *,
-    constraints: PolicyConstraints = ONE_FRACTION,
-    options: LocalSearchOptions | None = None,
-    max_iterations: int = 60,
-    window: int = 5,
-) -> LoopResult:
-    """Sequential best response in agent order; accept a candidate only if strictly cheaper;
-    stop after ``window`` iterations without an accepted change (the core's convergence rule)."""
-    proposer = create(options or LocalSearchOptions())
-    incumbents = {agent: dict(p) for agent, p in start.items()}
-    history: dict[str, list[ProposalRecord]] = {agent: [] for agent in start}
-    made: dict[str, list[tuple[PolicyRequest, PolicyProposal]]] = {a: [] for a in start}
-    quiet = 0
-    for iteration in range(1, max_iterations + 1):
-        changed = False
-        for agent in start:
-            req = attrs.evolve(
-                request(incumbents[agent], list(history[agent]), constraints, agent),
-                iteration=iteration,
-            )
-            proposal = await proposer.propose(req)
-            made[agent].append((req, proposal))
-            profile = {a: p["parameters"] for a, p in incumbents.items()}
-            old = cost(profile)[agent]
-            new = cost({**profile, agent: proposal.policy["parameters"]})[agent]
-            accepted = new < old
-            history[agent].append(
-                ProposalRecord(
-                    iteration=iteration,
-                    policy=proposal.policy,
-                    old_cost=old,
-                    new_cost=new,
-                    delta=old - new,
-                    accepted=accepted,
-                )
-            )
-            if accepted:
-                incumbents[agent] = proposal.policy
-                changed = True
-        quiet = 0 if changed else quiet + 1
-        if quiet >= window:
-            return LoopResult(
-                policies=incumbents, iterations=iteration, converged=True, proposals=made
-            )
-    return LoopResult(
-        policies=incumbents, iterations=max_iterations, converged=False, proposals=made
-    )
-
-
-def fraction(result: LoopResult, agent: str) -> float:
-    return float(result.policies[agent]["parameters"][F])
-
-
-def kinked(kink: float, slope: int = 10_000, penalty: int = 150_000) -> Callable[[float], int]:
-    """Linear in the fraction above the kink; below it a large penalty (a missed payment)."""
-
-    def cost(f: float) -> int:
-        return int(slope * f + 0.5) + (penalty if f < kink - 1e-12 else 0)
-
-    return cost
-
-
-def castro_exp1(profile: Profile) -> dict[str, int]:
-    """The shape of Castro's 2-period game: A's liquidity is never needed while B pays at t0
-    (B needs 0.15), B needs 0.2 to pay its t1 payment; liquidity costs 10000 per unit fraction."""
-    fa, fb = profile["BANK_A"][F], profile["BANK_B"][F]
-    a = int(10_000 * fa + 0.5) + (50_000 if fb < 0.15 and fa < 0.15 else 0)
-    b = kinked(0.2)(fb)
-    return {"BANK_A": a, "BANK_B": b}
-
 
 # ---------------------------------------------------------------- registration and options
 
@@ -313,3 +205,51 @@ async def test_any_landscape_stays_in_bounds_and_goes_idle(start: float, table: 
         else:
             assert value not in rejected_here  # never the same candidate twice
             rejected_here.add(value)
+
+
+TWO_AXES = PolicyConstraints(
+    allowed_parameters=(
+        FRACTION,
+        ParameterSpec(name="slots", param_type="int", min_value=-3, max_value=12),
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.tuples(st.floats(0.0, 1.0), st.integers(-3, 12)),
+    target=st.tuples(st.floats(0.0, 1.0), st.integers(-3, 12)),
+    coupling=st.integers(0, 3000),
+)
+async def test_two_axes_stay_typed_in_bounds_and_settle(
+    start: tuple[float, int], target: tuple[float, int], coupling: int
+) -> None:
+    def cost(p: Profile) -> dict[str, int]:
+        x, n = p["A"][F], p["A"]["slots"]
+        dx, dn = x - target[0], n - target[1]
+        return {"A": int(1e5 * dx * dx + 500 * dn * dn + coupling * abs(dx * dn))}
+
+    start_policy = policy(**{F: start[0], "slots": start[1]})
+    result = await drive(
+        cost, {"A": start_policy}, constraints=TWO_AXES, max_iterations=400, window=60
+    )
+    assert result.converged
+    for _, proposal in result.proposals["A"]:
+        params = proposal.policy["parameters"]
+        assert 0.0 <= params[F] <= 1.0 and -3 <= params["slots"] <= 12
+        assert isinstance(params["slots"], int)
+    final = result.policies["A"]["parameters"]
+    assert final["slots"] == target[1]
+    assert final[F] == pytest.approx(target[0], abs=0.01)
+
+
+async def test_history_order_does_not_matter() -> None:
+    result = await drive(
+        castro_exp1,
+        {"BANK_A": policy(**{F: 0.5}), "BANK_B": policy(**{F: 0.5})},
+        max_iterations=6,
+        window=100,
+    )
+    req, proposal = result.proposals["BANK_B"][-1]
+    shuffled = attrs.evolve(req, history=list(reversed(list(req.history))))
+    assert await create(LocalSearchOptions()).propose(shuffled) == proposal

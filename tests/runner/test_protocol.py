@@ -1,7 +1,5 @@
 """Tests for ExperimentRunnerProtocol."""
 
-import pytest
-
 from cashloop.runner.protocol import ExperimentRunnerProtocol
 
 
@@ -18,7 +16,7 @@ class TestExperimentRunnerProtocol:
 
     def test_protocol_is_runtime_checkable(self) -> None:
         """Protocol can be used for isinstance checks."""
-        from typing import runtime_checkable, Protocol
+        from typing import Protocol
 
         # Just verify it's a protocol - can't instantiate
         assert issubclass(ExperimentRunnerProtocol, Protocol)

@@ -1,7 +1,6 @@
 """Tests for ExperimentResult and ExperimentState."""
 
 import pytest
-from datetime import datetime
 
 from cashloop.runner.result import (
     ExperimentResult,
@@ -105,4 +104,5 @@ class TestExperimentResult:
     def test_can_import_from_runner_module(self) -> None:
         """ExperimentResult can be imported from runner module."""
         from cashloop.runner import ExperimentResult
+
         assert ExperimentResult is not None

@@ -56,8 +56,13 @@ def check_components(data: Mapping[str, Any], host: Any, base_dir: Path) -> list
 
 @click.command("validate")
 @click.argument("config", type=click.Path(path_type=Path))
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override a config key (YAML-typed value); may repeat.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a config key (YAML-typed value); may repeat.",
+)
 def validate_cmd(config: Path, sets: tuple[str, ...]) -> None:
     """Check CONFIG and its components; print every problem with its path (exit 2)."""
     from cashloop.config import ExperimentConfig
@@ -77,15 +82,19 @@ def validate_cmd(config: Path, sets: tuple[str, ...]) -> None:
         cfg = None
     raw_plugins = data.get("plugins")
     plugins: Mapping[str, Any] = raw_plugins if isinstance(raw_plugins, Mapping) else {}
-    host = PluginHost.load(disabled=plugins.get("disabled") or (),
-                           modules=plugins.get("modules") or ())
-    problems.extend(p for p in check_components(data, host, config.parent.resolve())
-                    if p not in problems)
+    host = PluginHost.load(
+        disabled=plugins.get("disabled") or (), modules=plugins.get("modules") or ()
+    )
+    problems.extend(
+        p for p in check_components(data, host, config.parent.resolve()) if p not in problems
+    )
     if problems:
         raise ConfigError(problems, source=str(config))
     assert cfg is not None
-    click.echo(f"{config}: valid (experiment '{cfg.name}', evaluator '{cfg.evaluator.type}', "
-               f"llm '{cfg.llm.type}', {cfg.convergence.max_iterations} iterations max)")
+    click.echo(
+        f"{config}: valid (experiment '{cfg.name}', evaluator '{cfg.evaluator.type}', "
+        f"llm '{cfg.llm.type}', {cfg.convergence.max_iterations} iterations max)"
+    )
 
 
 @click.command("template")

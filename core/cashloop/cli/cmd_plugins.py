@@ -18,19 +18,25 @@ def _inventory() -> tuple[list[dict[str, Any]], list[str]]:
     registry = ComponentRegistry(host.pm, strict=False)
     rows = []
     for record in host.records:
-        rows.append({
-            "name": record.name,
-            "distribution": record.distribution,
-            "version": record.version,
-            "module": record.module,
-            "status": record.status,
-            "error": record.error,
-            "components": [
-                {"kind": kind, "type_label": KINDS[kind][1].kind, "name": spec.name,
-                 "description": spec.description}
-                for kind, spec in registry.provided_by(record.name)
-            ],
-        })
+        rows.append(
+            {
+                "name": record.name,
+                "distribution": record.distribution,
+                "version": record.version,
+                "module": record.module,
+                "status": record.status,
+                "error": record.error,
+                "components": [
+                    {
+                        "kind": kind,
+                        "type_label": KINDS[kind][1].kind,
+                        "name": spec.name,
+                        "description": spec.description,
+                    }
+                    for kind, spec in registry.provided_by(record.name)
+                ],
+            }
+        )
     return rows, registry.conflicts
 
 

@@ -14,8 +14,12 @@ __all__ = ["rerun_cmd"]
 
 @click.command("rerun")
 @click.argument("run_id")
-@click.option("--offline", is_flag=True, required=True,
-              help="Answer every LLM request from the recorded run (no API calls, no cost).")
+@click.option(
+    "--offline",
+    is_flag=True,
+    required=True,
+    help="Answer every LLM request from the recorded run (no API calls, no cost).",
+)
 @db_option
 @verbose_options
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
@@ -38,6 +42,11 @@ def rerun_cmd(run_id: str, offline: bool, db: Path | None, as_json: bool, **flag
     cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
     client = RecordedClient(events, run_id=info["run_id"])
     runner = GenericExperimentRunner(
-        cfg, verbose, db_path=(db or default_db()), llm_client=client,
-        console_stream="stderr" if as_json else None, offline_llm=True)
+        cfg,
+        verbose,
+        db_path=(db or default_db()),
+        llm_client=client,
+        console_stream="stderr" if as_json else None,
+        offline_llm=True,
+    )
     execute(runner, as_json)

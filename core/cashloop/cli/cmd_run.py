@@ -31,9 +31,7 @@ def _with_llm(data: dict[str, Any], spec: str) -> dict[str, Any]:
     return {**data, "llm": new}
 
 
-def load_run_config(
-    config: Path, sets: Sequence[str], seed: int | None, llm: str | None
-) -> Any:
+def load_run_config(config: Path, sets: Sequence[str], seed: int | None, llm: str | None) -> Any:
     from cashloop.config import ExperimentConfig
     from cashloop.config.overrides import apply_overrides, parse_set_options
     from cashloop.config.yaml_io import read_yaml_mapping
@@ -60,17 +58,38 @@ def execute(runner: Any, as_json: bool) -> None:
 
 @click.command("run")
 @click.argument("config", type=click.Path(path_type=Path))
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override a config key (YAML-typed value); may repeat.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a config key (YAML-typed value); may repeat.",
+)
 @click.option("--seed", type=int, default=None, help="Override master_seed.")
-@click.option("--llm", "llm", default=None, metavar="TYPE[:MODEL]",
-              help="Choose the proposer, e.g. local-search or openai:gpt-4.1.")
+@click.option(
+    "--llm",
+    "llm",
+    default=None,
+    metavar="TYPE[:MODEL]",
+    help="Choose the proposer, e.g. local-search or openai:gpt-4.1.",
+)
 @db_option
 @verbose_options
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the final result as JSON on stdout (progress goes to stderr).")
-def run_cmd(config: Path, sets: tuple[str, ...], seed: int | None, llm: str | None,
-            db: Path | None, as_json: bool, **flags: Any) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the final result as JSON on stdout (progress goes to stderr).",
+)
+def run_cmd(
+    config: Path,
+    sets: tuple[str, ...],
+    seed: int | None,
+    llm: str | None,
+    db: Path | None,
+    as_json: bool,
+    **flags: Any,
+) -> None:
     """Run the experiment in CONFIG (offline on the embedded defaults)."""
     from cashloop.runner.experiment_runner import GenericExperimentRunner
 
@@ -78,8 +97,9 @@ def run_cmd(config: Path, sets: tuple[str, ...], seed: int | None, llm: str | No
     cfg = load_run_config(config, sets, seed, llm)
     if db is None and "path" not in cfg.storage.options:
         db = default_db()
-    runner = GenericExperimentRunner(cfg, verbose, db_path=db,
-                                     console_stream="stderr" if as_json else None)
+    runner = GenericExperimentRunner(
+        cfg, verbose, db_path=db, console_stream="stderr" if as_json else None
+    )
     execute(runner, as_json)
 
 
@@ -104,10 +124,17 @@ def resume_cmd(run_id: str, db: Path | None, as_json: bool, **flags: Any) -> Non
     finally:
         storage.close()
     if info.get("status") == "completed":
-        raise UserError(f"run {info['run_id']} is completed; nothing to resume "
-                        "(use 'cashloop replay' to view it)")
+        raise UserError(
+            f"run {info['run_id']} is completed; nothing to resume "
+            "(use 'cashloop replay' to view it)"
+        )
     cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
     runner = GenericExperimentRunner(
-        cfg, verbose, db_path=(db or default_db()), run_id=info["run_id"], resume_events=events,
-        console_stream="stderr" if as_json else None)
+        cfg,
+        verbose,
+        db_path=(db or default_db()),
+        run_id=info["run_id"],
+        resume_events=events,
+        console_stream="stderr" if as_json else None,
+    )
     execute(runner, as_json)

@@ -59,13 +59,16 @@ def show_cmd(run_id: str, db: Path | None) -> None:
     finally:
         storage.close()
     console = Console()
-    console.print(f"[bold]{info['run_id']}[/bold]  experiment {info['experiment_name']}  "
-                  f"status {info.get('status', '?')}  created {info.get('created_at', '?')}")
+    console.print(
+        f"[bold]{info['run_id']}[/bold]  experiment {info['experiment_name']}  "
+        f"status {info.get('status', '?')}  created {info.get('created_at', '?')}"
+    )
     if final:
         console.print(
             f"final cost {format_cents(final['final_cost'])}, best cost "
             f"{format_cents(final['best_cost'])}, converged: "
-            f"{'yes' if final['converged'] else 'no'} ({final['convergence_reason']})")
+            f"{'yes' if final['converged'] else 'no'} ({final['convergence_reason']})"
+        )
     table = Table(title="iterations")
     table.add_column("iteration")
     agents = sorted({a for _, costs, _ in iterations for a in costs})

@@ -25,17 +25,26 @@ def default_db() -> Path:
 
 def db_option(func: F) -> F:
     return click.option(
-        "--db", "db", type=click.Path(path_type=Path), default=None,
+        "--db",
+        "db",
+        type=click.Path(path_type=Path),
+        default=None,
         help=f"SQLite database (default: ${DB_ENV} or {DEFAULT_DB}).",
     )(func)
 
 
 def verbose_options(func: F) -> F:
     for flag in reversed(VERBOSE_FLAGS):
-        func = click.option(f"--verbose-{flag}", f"verbose_{flag}", is_flag=True, default=False,
-                            help=f"Show {flag} details.")(func)
-    return click.option("-v", "--verbose", is_flag=True, default=False,
-                        help="Show everything except debug details.")(func)
+        func = click.option(
+            f"--verbose-{flag}",
+            f"verbose_{flag}",
+            is_flag=True,
+            default=False,
+            help=f"Show {flag} details.",
+        )(func)
+    return click.option(
+        "-v", "--verbose", is_flag=True, default=False, help="Show everything except debug details."
+    )(func)
 
 
 def verbose_from_flags(kwargs: dict[str, Any]) -> Any:

@@ -19,8 +19,12 @@ __all__ = ["cli", "main"]
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cashloop")
-@click.option("--log-level", default=None, metavar="LEVEL",
-              help="debug, info, warning (default) or error; also CASHLOOP_LOG_LEVEL.")
+@click.option(
+    "--log-level",
+    default=None,
+    metavar="LEVEL",
+    help="debug, info, warning (default) or error; also CASHLOOP_LOG_LEVEL.",
+)
 def cli(log_level: str | None) -> None:
     """cashloop: LLM policy-optimization experiments you can trust, replay and resume."""
     from cashloop.logging_setup import configure_logging
@@ -28,8 +32,18 @@ def cli(log_level: str | None) -> None:
     configure_logging(log_level)
 
 
-for command in (run_cmd, resume_cmd, rerun_cmd, replay_cmd, runs_cmd, show_cmd, events_cmd,
-                validate_cmd, template_cmd, plugins_cmd):
+for command in (
+    run_cmd,
+    resume_cmd,
+    rerun_cmd,
+    replay_cmd,
+    runs_cmd,
+    show_cmd,
+    events_cmd,
+    validate_cmd,
+    template_cmd,
+    plugins_cmd,
+):
     cli.add_command(command)
 
 

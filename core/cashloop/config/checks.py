@@ -56,5 +56,7 @@ def check_values(cfg: ExperimentConfig) -> list[str]:
         where = f"policy_constraints.allowed_parameters[{i}]"
         problems += _one_of(f"{where}.param_type", p.param_type, ("float", "int", "bool"))
         if p.min_value is not None and p.max_value is not None and p.min_value > p.max_value:
-            problems.append(f"{where}: min_value {p.min_value:g} is above max_value {p.max_value:g}")
+            problems.append(
+                f"{where}: min_value {p.min_value:g} is above max_value {p.max_value:g}"
+            )
     return problems

@@ -158,7 +158,9 @@ class ExperimentConfig:
         return cfg
 
     @classmethod
-    def from_yaml(cls, path: Path | str, overrides: Mapping[str, Any] | None = None) -> ExperimentConfig:
+    def from_yaml(
+        cls, path: Path | str, overrides: Mapping[str, Any] | None = None
+    ) -> ExperimentConfig:
         """Load a config file; ``overrides`` maps dotted keys to values (``--set``)."""
         from cashloop.config.overrides import apply_overrides
 

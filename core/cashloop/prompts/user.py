@@ -38,14 +38,17 @@ def _cost_lines(ctx: AgentContext) -> list[str]:
             for name, value in sample.breakdown(ctx.agent_id).items():
                 parts[name] = parts.get(name, 0.0) + value
         if parts:
-            lines.append(f"Your cost breakdown (mean, cents): " + ", ".join(
-                f"{k} {v / len(ctx.samples):.0f}" for k, v in sorted(parts.items())))
+            lines.append(
+                "Your cost breakdown (mean, cents): "
+                + ", ".join(f"{k} {v / len(ctx.samples):.0f}" for k, v in sorted(parts.items()))
+            )
         ranked = sorted(ctx.samples, key=lambda s: s.costs.get(ctx.agent_id, 0))
         best, worst = ranked[0], ranked[-1]
+        best_cost = format_cents(best.costs.get(ctx.agent_id, 0))
+        worst_cost = format_cents(worst.costs.get(ctx.agent_id, 0))
         lines.append(
-            f"Best sample: seed {best.seed}, your cost {format_cents(best.costs.get(ctx.agent_id, 0))}; "
-            f"worst sample: seed {worst.seed}, your cost "
-            f"{format_cents(worst.costs.get(ctx.agent_id, 0))}"
+            f"Best sample: seed {best.seed}, your cost {best_cost}; "
+            f"worst sample: seed {worst.seed}, your cost {worst_cost}"
         )
     return lines
 
@@ -53,13 +56,14 @@ def _cost_lines(ctx: AgentContext) -> list[str]:
 def _history_lines(history: Sequence[ProposalRecord]) -> list[str]:
     if not history:
         return ["## Your earlier proposals\n(none yet)"]
-    lines = ["## Your earlier proposals (delta = incumbent cost − candidate cost, cents)"]
+    lines = ["## Your earlier proposals (delta = incumbent cost - candidate cost, cents)"]
     for rec in history[-10:]:
         decision = "ACCEPTED" if rec.accepted else "rejected"
         params = json.dumps(dict(rec.policy.get("parameters", {})), sort_keys=True)
         lines.append(
             f"- iteration {rec.iteration}: {decision}, delta {rec.delta:+d}, "
-            f"cost {format_cents(rec.old_cost)} -> {format_cents(rec.new_cost)}, parameters {params}"
+            f"cost {format_cents(rec.old_cost)} -> {format_cents(rec.new_cost)}, "
+            f"parameters {params}"
         )
     return lines
 
@@ -68,7 +72,9 @@ def build_user_prompt(ctx: AgentContext, errors: Sequence[str] = ()) -> str:
     """The per-agent prompt; ``errors`` from a failed attempt are fed back on a retry."""
     parts = [
         f"Iteration {ctx.iteration}. Propose a better policy for agent {ctx.agent_id}.",
-        "## Current policy\n```json\n" + json.dumps(ctx.current_policy, indent=2, sort_keys=True) + "\n```",
+        "## Current policy\n```json\n"
+        + json.dumps(ctx.current_policy, indent=2, sort_keys=True)
+        + "\n```",
         "\n".join(_cost_lines(ctx)),
         "\n".join(_history_lines(ctx.history)),
     ]

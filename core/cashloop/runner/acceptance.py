@@ -1,4 +1,4 @@
-"""Acceptance rules: decide on the paired deltas (incumbent − candidate), not on cost levels."""
+"""Acceptance rules: decide on the paired deltas (incumbent - candidate), not on cost levels."""
 
 from __future__ import annotations
 

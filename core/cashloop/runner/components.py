@@ -28,7 +28,7 @@ class Components:
 def _validator_options(
     host: PluginHost, item: ComponentConfig, config: ExperimentConfig
 ) -> dict[str, Any]:
-    """Validators that declare ``constraints`` get the experiment's, unless the item sets its own."""
+    """Validators declaring ``constraints`` get the experiment's unless the item sets its own."""
     options = dict(item.options)
     spec = host.registry.spec("validator", item.type, "validators")
     if spec.options is not None and attrs.has(spec.options):
@@ -46,21 +46,26 @@ def build_components(
     ``skip_llm`` leaves the configured proposer unbuilt (offline reruns bring their own), so no
     SDK or API key is needed."""
     reg, base = host.registry, config.config_dir
-    evaluator = reg.create("evaluator", config.evaluator.type, config.evaluator.options,
-                           "evaluator", base)
-    llm: Any = None if skip_llm else reg.create("llm", config.llm.type, config.llm.options,
-                                                "llm", base)
+    evaluator = reg.create(
+        "evaluator", config.evaluator.type, config.evaluator.options, "evaluator", base
+    )
+    llm: Any = (
+        None if skip_llm else reg.create("llm", config.llm.type, config.llm.options, "llm", base)
+    )
     validators = [
-        reg.create("validator", item.type, _validator_options(host, item, config),
-                   f"validators[{i}]", base)
+        reg.create(
+            "validator", item.type, _validator_options(host, item, config), f"validators[{i}]", base
+        )
         for i, item in enumerate(config.validators)
     ]
-    executor = reg.create("executor", config.executor.type, config.executor.options,
-                          "executor", base)
+    executor = reg.create(
+        "executor", config.executor.type, config.executor.options, "executor", base
+    )
     agents = list(evaluator.agents())
     unknown = [
         f"optimized_agents[{i}]: unknown agent '{a}'; the evaluator has {', '.join(agents)}"
-        for i, a in enumerate(config.optimized_agents) if a not in agents
+        for i, a in enumerate(config.optimized_agents)
+        if a not in agents
     ]
     if unknown:
         raise ConfigError(unknown)
@@ -74,8 +79,9 @@ def build_outputs(
     handlers: list[tuple[str, Any]] = []
     for i, item in enumerate(config.outputs):
         options = {**item.options, **(overrides or {}).get(item.type, {})}
-        handler = host.registry.create("output", item.type, options, f"outputs[{i}]",
-                                       config.config_dir)
+        handler = host.registry.create(
+            "output", item.type, options, f"outputs[{i}]", config.config_dir
+        )
         handlers.append((f"output:{item.type}#{i}", handler))
     return handlers
 
@@ -84,5 +90,6 @@ def build_storage(config: ExperimentConfig, host: PluginHost, db: Path | None = 
     options = dict(config.storage.options)
     if db is not None:
         options["path"] = str(Path(db).resolve())
-    return host.registry.create("storage", config.storage.type, options, "storage",
-                                config.config_dir)
+    return host.registry.create(
+        "storage", config.storage.type, options, "storage", config.config_dir
+    )

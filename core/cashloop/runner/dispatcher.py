@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-
 from cashloop.errors import StorageError
 from cashloop.runner.result import ExperimentResult
 
@@ -156,5 +155,3 @@ class EventDispatcher:
                     hook=hook_name,
                     error=f"{type(exc).__name__}: {exc}",
                 )
-
-

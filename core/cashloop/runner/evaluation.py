@@ -1,7 +1,14 @@
-"""Run evaluator batches on an executor; results come back in seed order on any executor."""
+"""Run evaluator batches on an executor; results come back in seed order on any executor.
+
+On a process pool every task carries the evaluator pickled once per run; each worker unpickles it
+once and keeps it (with whatever it caches per seed) for the rest of the run. A task evaluates every
+profile of a comparison on its slice of seeds, so incumbent and candidate share that work.
+"""
 
 from __future__ import annotations
 
+import pickle
+import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
@@ -9,13 +16,17 @@ from typing import Any
 from cashloop.protocols import PolicyEvaluator
 from cashloop.types import SampleResult
 
-__all__ = ["EvaluationService", "evaluate_batch"]
+__all__ = ["EvaluationService", "evaluate_batch", "evaluate_in_worker"]
+
+Profile = Mapping[str, dict[str, Any]]
+
+_WORKER_EVALUATORS: dict[str, PolicyEvaluator] = {}
 
 
 def evaluate_batch(
-    evaluator: PolicyEvaluator, policies: Mapping[str, dict[str, Any]], seeds: Sequence[int]
+    evaluator: PolicyEvaluator, policies: Profile, seeds: Sequence[int]
 ) -> list[SampleResult]:
-    """Top-level (picklable) task: one evaluator call on a slice of seeds."""
+    """One evaluator call on a slice of seeds, checked against the protocol."""
     results = list(evaluator.evaluate(policies, seeds))
     if len(results) != len(seeds):
         raise RuntimeError(
@@ -23,6 +34,18 @@ def evaluate_batch(
             "PolicyEvaluator.evaluate must return one result per seed, in order"
         )
     return results
+
+
+def evaluate_in_worker(
+    token: str, payload: bytes, profiles: Sequence[Profile], seeds: Sequence[int]
+) -> list[list[SampleResult]]:
+    """Top-level (picklable) task: every profile on one slice of seeds, in a worker process."""
+    evaluator = _WORKER_EVALUATORS.get(token)
+    if evaluator is None:
+        if len(_WORKER_EVALUATORS) >= 4:
+            _WORKER_EVALUATORS.clear()
+        evaluator = _WORKER_EVALUATORS[token] = pickle.loads(payload)
+    return [evaluate_batch(evaluator, p, seeds) for p in profiles]
 
 
 def _chunks(seeds: Sequence[int], parts: int) -> list[list[int]]:
@@ -37,28 +60,27 @@ class EvaluationService:
         self.evaluator = evaluator
         self.executor = executor
         workers = getattr(executor, "_max_workers", None) if executor is not None else None
-        self.parallelism = max(1, int(workers or 1)) if executor is not None else 1
+        self.parallelism = max(1, int(workers or 1))
+        self._token = uuid.uuid4().hex
+        self._payload: bytes | None = None
         self.evaluations = 0
 
     def evaluate_many(
-        self, profiles: Sequence[Mapping[str, dict[str, Any]]], seeds: Sequence[int]
+        self, profiles: Sequence[Profile], seeds: Sequence[int]
     ) -> list[list[SampleResult]]:
-        """Evaluate several profiles on the same seeds, all submitted before any is awaited."""
+        """Evaluate several profiles on the same seeds (inline when there is one worker)."""
         self.evaluations += len(profiles) * len(seeds)
         if self.executor is None or self.parallelism == 1:
             return [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
-        parts = max(1, min(len(seeds), -(-self.parallelism // len(profiles)) if profiles else 1))
-        parts = max(parts, min(len(seeds), self.parallelism))
+        if self._payload is None:
+            self._payload = pickle.dumps(self.evaluator)
+        plain = [dict(p) for p in profiles]
         futures = [
-            [self.executor.submit(evaluate_batch, self.evaluator, dict(p), c)
-             for c in _chunks(seeds, parts)]
-            for p in profiles
+            self.executor.submit(evaluate_in_worker, self._token, self._payload, plain, chunk)
+            for chunk in _chunks(seeds, min(self.parallelism, len(seeds)))
         ]
-        return [[r for f in fs for r in f.result()] for fs in futures]
+        per_chunk = [f.result() for f in futures]
+        return [[r for chunk in per_chunk for r in chunk[i]] for i in range(len(profiles))]
 
-    def evaluate(
-        self, policies: Mapping[str, dict[str, Any]], seeds: Sequence[int]
-    ) -> list[SampleResult]:
+    def evaluate(self, policies: Profile, seeds: Sequence[int]) -> list[SampleResult]:
         return self.evaluate_many([policies], seeds)[0]
-
-

@@ -27,6 +27,16 @@ __all__ = ["GenericExperimentRunner"]
 log = structlog.get_logger("cashloop.run")
 
 
+async def _close_client(client: Any) -> None:
+    """Close an LLM client's connections when it offers ``aclose``."""
+    close = getattr(client, "aclose", None)
+    if callable(close):
+        try:
+            await close()
+        except Exception as exc:  # a failing close must not hide the run's own outcome
+            log.warning("LLM client close failed", error=str(exc))
+
+
 class GenericExperimentRunner:
     """Runs an experiment with its storage backend and output handlers registered as plugins."""
 
@@ -83,21 +93,31 @@ class GenericExperimentRunner:
     async def run(self) -> ExperimentResult:
         cfg = self._config
         host = self._host or PluginHost.load(
-            disabled=cfg.plugins.disabled, modules=cfg.plugins.modules)
+            disabled=cfg.plugins.disabled, modules=cfg.plugins.modules
+        )
         components = build_components(cfg, host, skip_llm=self._offline_llm)
         outputs = build_outputs(cfg, host, self._console_overrides())
         storage = build_storage(cfg, host, self._db_path)
         storage_name = f"storage:{cfg.storage.type}"
         loop = OptimizationLoop(
-            cfg, self._config_dir, self._verbose_config, self._run_id, host=host,
-            components=components, critical_plugins=frozenset({storage_name}),
+            cfg,
+            self._config_dir,
+            self._verbose_config,
+            self._run_id,
+            host=host,
+            components=components,
+            critical_plugins=frozenset({storage_name}),
             resume_events=self._resume_events,
         )
         if self._llm_client is not None:
             loop._llm_client = self._llm_client
         self._loop, self._run_id = loop, loop.run_id
-        run = RunInfo(run_id=loop.run_id, experiment_name=cfg.name, master_seed=cfg.master_seed,
-                      config_dir=str(self._config_dir))
+        run = RunInfo(
+            run_id=loop.run_id,
+            experiment_name=cfg.name,
+            master_seed=cfg.master_seed,
+            config_dir=str(self._config_dir),
+        )
         structlog.contextvars.bind_contextvars(run_id=loop.run_id)
         if self._resume_events:
             resume = getattr(storage, "resume_run", None)
@@ -119,6 +139,7 @@ class GenericExperimentRunner:
             status = "interrupted"
             raise
         finally:
+            await _close_client(components.llm)
             for _, handler in outputs:
                 host.unregister_run_plugin(handler)
             host.unregister_run_plugin(storage)

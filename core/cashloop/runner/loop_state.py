@@ -41,7 +41,9 @@ class LoopState:
         total = sum(costs.values())
         if self.best is None or total < self.best.total_cost:
             self.best = BestProfile(
-                iteration=iteration, total_cost=total, costs=dict(costs),
+                iteration=iteration,
+                total_cost=total,
+                costs=dict(costs),
                 policies=copy.deepcopy(self.policies),
             )
 
@@ -54,9 +56,12 @@ class LoopState:
             elif kind == ev.POLICY_CHANGE:
                 self.history.setdefault(event["agent_id"], []).append(
                     ProposalRecord(
-                        iteration=event["iteration"], policy=event["new_policy"],
-                        old_cost=event["old_cost"], new_cost=event["new_cost"],
-                        delta=event["delta"], accepted=event["accepted"],
+                        iteration=event["iteration"],
+                        policy=event["new_policy"],
+                        old_cost=event["old_cost"],
+                        new_cost=event["new_cost"],
+                        delta=event["delta"],
+                        accepted=event["accepted"],
                     )
                 )
             elif kind == ev.LLM_CALL:

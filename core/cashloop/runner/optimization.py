@@ -63,8 +63,10 @@ class OptimizationLoop:
         self._resume_events = list(resume_events)
         self._llm_client: LLMClient | None = None
         self._state_provider = LiveStateProvider(
-            experiment_name=config.name, experiment_type="generic",
-            config=config.to_dict(), run_id=self._run_id,
+            experiment_name=config.name,
+            experiment_type="generic",
+            config=config.to_dict(),
+            run_id=self._run_id,
         )
         self.max_iterations = config.convergence.max_iterations
         self._current_iteration = 0
@@ -97,20 +99,33 @@ class OptimizationLoop:
         evaluator = comps.evaluator
         all_agents = list(evaluator.agents())
         agents = list(cfg.optimized_agents) or all_agents
-        run = RunInfo(run_id=self._run_id, experiment_name=cfg.name, master_seed=cfg.master_seed,
-                      config_dir=str(self._config_dir))
+        run = RunInfo(
+            run_id=self._run_id,
+            experiment_name=cfg.name,
+            master_seed=cfg.master_seed,
+            config_dir=str(self._config_dir),
+        )
         self._dispatch = EventDispatcher(
-            run=run, provider=self._state_provider, host=host, critical=self._critical,
+            run=run,
+            provider=self._state_provider,
+            host=host,
+            critical=self._critical,
             duration=lambda: time.monotonic() - self._started,
         )
         self._evals = EvaluationService(evaluator, comps.executor)
         self._proposer = ProposalService(
-            self._llm_client or comps.llm, evaluator=evaluator, validators=comps.validators,
+            self._llm_client or comps.llm,
+            evaluator=evaluator,
+            validators=comps.validators,
             constraints=cfg.policy_constraints,
             system_prompt=build_system_prompt(
-                describe=evaluator.describe(), schema=evaluator.policy_schema(),
-                constraints=cfg.policy_constraints, role=cfg.llm.system_prompt),
-            max_retries=cfg.llm.max_retries, concurrency=cfg.llm.concurrency,
+                describe=evaluator.describe(),
+                schema=evaluator.policy_schema(),
+                constraints=cfg.policy_constraints,
+                role=cfg.llm.system_prompt,
+            ),
+            max_retries=cfg.llm.max_retries,
+            concurrency=cfg.llm.concurrency,
             schema=evaluator.policy_schema(),
         )
         state = LoopState(
@@ -125,15 +140,22 @@ class OptimizationLoop:
                 self._state_provider.record_event(event["iteration"], event["event_type"], data)
             state.restore(self._resume_events)
         else:
-            self._emit(0, ev.EXPERIMENT_START, {
-                "experiment_name": cfg.name, "run_id": self._run_id,
-                "max_iterations": self.max_iterations,
-                "num_samples": cfg.evaluation.num_samples,
-                "evaluation_mode": cfg.evaluation.mode, "model": cfg.llm.model,
-                "agents": agents, "master_seed": cfg.master_seed,
-                "acceptance_rule": cfg.evaluation.acceptance.rule,
-                "evaluator": evaluator.describe(),
-            })
+            self._emit(
+                0,
+                ev.EXPERIMENT_START,
+                {
+                    "experiment_name": cfg.name,
+                    "run_id": self._run_id,
+                    "max_iterations": self.max_iterations,
+                    "num_samples": cfg.evaluation.num_samples,
+                    "evaluation_mode": cfg.evaluation.mode,
+                    "model": cfg.llm.model,
+                    "agents": agents,
+                    "master_seed": cfg.master_seed,
+                    "acceptance_rule": cfg.evaluation.acceptance.rule,
+                    "evaluator": evaluator.describe(),
+                },
+            )
         verdict = state.detector.check() if state.iteration else None
         while verdict is None:
             state.iteration += 1
@@ -153,19 +175,30 @@ class OptimizationLoop:
         results = self._evals.evaluate(state.policies, seeds)
         costs = _mean_costs(results, all_agents)
         totals = [r.total_cost for r in results]
-        self._emit(it, ev.ITERATION_START, {
-            "iteration": it, "total_cost": sum(costs.values()), "costs_per_agent": costs})
-        self._emit(it, ev.BOOTSTRAP_EVALUATION, {
-            "agent_id": None,
-            "seed_results": [{
-                "seed": r.seed, "cost": r.total_cost,
-                "settled": int(r.metrics.get("settled", 0)),
-                "total": int(r.metrics.get("total", 0)),
-                "settlement_rate": float(r.metrics.get("settlement_rate", 0.0)),
-            } for r in results],
-            "mean_cost": mean_cents(totals),
-            "std_cost": int(statistics.pstdev(totals) + 0.5) if len(totals) > 1 else 0,
-        })
+        self._emit(
+            it,
+            ev.ITERATION_START,
+            {"iteration": it, "total_cost": sum(costs.values()), "costs_per_agent": costs},
+        )
+        self._emit(
+            it,
+            ev.BOOTSTRAP_EVALUATION,
+            {
+                "agent_id": None,
+                "seed_results": [
+                    {
+                        "seed": r.seed,
+                        "cost": r.total_cost,
+                        "settled": int(r.metrics.get("settled", 0)),
+                        "total": int(r.metrics.get("total", 0)),
+                        "settlement_rate": float(r.metrics.get("settlement_rate", 0.0)),
+                    }
+                    for r in results
+                ],
+                "mean_cost": mean_cents(totals),
+                "std_cost": int(statistics.pstdev(totals) + 0.5) if len(totals) > 1 else 0,
+            },
+        )
         state.note_evaluation(it, costs)
         return results, costs
 
@@ -175,8 +208,12 @@ class OptimizationLoop:
         custom = cfg.llm.prompt_customization
         contexts = [
             AgentContext(
-                agent_id=a, iteration=it, current_policy=copy.deepcopy(state.policies[a]),
-                incumbent_costs=costs, samples=results, history=tuple(state.history[a]),
+                agent_id=a,
+                iteration=it,
+                current_policy=copy.deepcopy(state.policies[a]),
+                incumbent_costs=costs,
+                samples=results,
+                history=tuple(state.history[a]),
                 customization="\n".join(t for t in (custom.get("all", ""), custom.get(a, "")) if t),
             )
             for a in agents
@@ -191,10 +228,18 @@ class OptimizationLoop:
             if outcome.policy is not None:
                 accepted[outcome.agent_id] = self._judge(state, outcome.agent_id, outcome.policy)
         changed = state.policies != before
-        self._emit(it, ev.ITERATION_COMPLETE, {
-            "iteration": it, "costs_per_agent": costs, "accepted_changes": accepted,
-            "policies": state.policies, "total_cost": sum(costs.values()), "changed": changed,
-        })
+        self._emit(
+            it,
+            ev.ITERATION_COMPLETE,
+            {
+                "iteration": it,
+                "costs_per_agent": costs,
+                "accepted_changes": accepted,
+                "policies": state.policies,
+                "total_cost": sum(costs.values()),
+                "changed": changed,
+            },
+        )
         state.detector.observe(sum(costs.values()), changed)
 
     def _record_attempts(self, state: LoopState, outcome: ProposalOutcome) -> None:
@@ -208,18 +253,33 @@ class OptimizationLoop:
             self._emit(it, ev.LLM_CALL, data)
         if outcome.policy is None:
             last = outcome.attempts[-1]
-            self._emit(it, ev.POLICY_REJECTED, {
-                "agent_id": outcome.agent_id, "rejection_reason": last.kind,
-                "validation_errors": list(last.errors), "attempts": len(outcome.attempts),
-            })
+            self._emit(
+                it,
+                ev.POLICY_REJECTED,
+                {
+                    "agent_id": outcome.agent_id,
+                    "rejection_reason": last.kind,
+                    "validation_errors": list(last.errors),
+                    "attempts": len(outcome.attempts),
+                },
+            )
 
     def _price(self, call: Mapping[str, Any]) -> float:
         price = self._config.budget.prices.get(call["model"]) or self._config.budget.prices.get(
-            self._config.llm.model)
+            self._config.llm.model
+        )
         if not price:
             return 0.0
-        return float(round((call["prompt_tokens"] * price.get("prompt", 0.0)
-                      + call["completion_tokens"] * price.get("completion", 0.0)) / 1e6, 8))
+        return float(
+            round(
+                (
+                    call["prompt_tokens"] * price.get("prompt", 0.0)
+                    + call["completion_tokens"] * price.get("completion", 0.0)
+                )
+                / 1e6,
+                8,
+            )
+        )
 
     def _judge(self, state: LoopState, agent: str, candidate: dict[str, Any]) -> bool:
         """Evaluate a candidate against the incumbent on the same seeds; emit ``policy_change``."""
@@ -238,17 +298,35 @@ class OptimizationLoop:
             accepted, reason = True, "temporal mode: every valid proposal is adopted"
         old_cost, new_cost = mean_cents(old), mean_cents(new)
         test = decision.test
-        self._emit(it, ev.POLICY_CHANGE, {
-            "agent_id": agent, "old_policy": state.policies[agent], "new_policy": candidate,
-            "old_cost": old_cost, "new_cost": new_cost, "delta": old_cost - new_cost,
-            "accepted": accepted, "reason": reason, "sample_deltas": deltas,
-            "mean_delta": round(test.mean_delta, 6), "ci_lower": round(test.ci_lower, 6),
-            "ci_upper": round(test.ci_upper, 6),
-            "p_value": None if test.p_value is None else round(test.p_value, 10),
-        })
-        state.history[agent].append(ProposalRecord(
-            iteration=it, policy=candidate, old_cost=old_cost, new_cost=new_cost,
-            delta=old_cost - new_cost, accepted=accepted))
+        self._emit(
+            it,
+            ev.POLICY_CHANGE,
+            {
+                "agent_id": agent,
+                "old_policy": state.policies[agent],
+                "new_policy": candidate,
+                "old_cost": old_cost,
+                "new_cost": new_cost,
+                "delta": old_cost - new_cost,
+                "accepted": accepted,
+                "reason": reason,
+                "sample_deltas": deltas,
+                "mean_delta": round(test.mean_delta, 6),
+                "ci_lower": round(test.ci_lower, 6),
+                "ci_upper": round(test.ci_upper, 6),
+                "p_value": None if test.p_value is None else round(test.p_value, 10),
+            },
+        )
+        state.history[agent].append(
+            ProposalRecord(
+                iteration=it,
+                policy=candidate,
+                old_cost=old_cost,
+                new_cost=new_cost,
+                delta=old_cost - new_cost,
+                accepted=accepted,
+            )
+        )
         if accepted:
             state.policies[agent] = copy.deepcopy(candidate)
         return accepted
@@ -257,41 +335,77 @@ class OptimizationLoop:
         budget = self._config.budget
         tokens = state.prompt_tokens + state.completion_tokens
         if budget.max_tokens is not None and tokens >= budget.max_tokens:
-            return Verdict(converged=False, reason="budget_exceeded",
-                           diagnostics={"tokens": tokens, "max_tokens": budget.max_tokens})
+            return Verdict(
+                converged=False,
+                reason="budget_exceeded",
+                diagnostics={"tokens": tokens, "max_tokens": budget.max_tokens},
+            )
         if budget.max_usd is not None and state.usd >= budget.max_usd:
-            return Verdict(converged=False, reason="budget_exceeded",
-                           diagnostics={"usd": round(state.usd, 6), "max_usd": budget.max_usd})
+            return Verdict(
+                converged=False,
+                reason="budget_exceeded",
+                diagnostics={"usd": round(state.usd, 6), "max_usd": budget.max_usd},
+            )
         return None
 
-    def _finish(self, state: LoopState, all_agents: list[str], verdict: Verdict) -> ExperimentResult:
+    def _finish(
+        self, state: LoopState, all_agents: list[str], verdict: Verdict
+    ) -> ExperimentResult:
         cfg, it = self._config, state.iteration
         seeds = sample_seeds(cfg.master_seed, "final", "*", cfg.evaluation.num_samples)
         final_costs = _mean_costs(self._evals.evaluate(state.policies, seeds), all_agents)
         state.note_evaluation(it, final_costs)
         best = state.best
         assert best is not None
-        self._emit(it, ev.CONVERGENCE, {"reason": verdict.reason, "diagnostics": {
-            **verdict.diagnostics, "prompt_tokens": state.prompt_tokens,
-            "completion_tokens": state.completion_tokens, "cost_usd": round(state.usd, 6)}})
-        end = self._emit(it, ev.EXPERIMENT_END, {
-            "final_cost": sum(final_costs.values()), "best_cost": best.total_cost,
-            "converged": verdict.converged, "convergence_reason": verdict.reason,
-            "num_iterations": it, "final_costs": final_costs, "final_policies": state.policies,
-            "best_costs": dict(best.costs), "best_policies": dict(best.policies),
-            "best_iteration": best.iteration,
-        })
+        self._emit(
+            it,
+            ev.CONVERGENCE,
+            {
+                "reason": verdict.reason,
+                "diagnostics": {
+                    **verdict.diagnostics,
+                    "prompt_tokens": state.prompt_tokens,
+                    "completion_tokens": state.completion_tokens,
+                    "cost_usd": round(state.usd, 6),
+                },
+            },
+        )
+        end = self._emit(
+            it,
+            ev.EXPERIMENT_END,
+            {
+                "final_cost": sum(final_costs.values()),
+                "best_cost": best.total_cost,
+                "converged": verdict.converged,
+                "convergence_reason": verdict.reason,
+                "num_iterations": it,
+                "final_costs": final_costs,
+                "final_policies": state.policies,
+                "best_costs": dict(best.costs),
+                "best_policies": dict(best.policies),
+                "best_iteration": best.iteration,
+            },
+        )
         history = tuple(
-            IterationRecord(iteration=i, costs_per_agent=self._state_provider.get_iteration_costs(i),
-                            accepted_changes=self._state_provider.get_iteration_accepted_changes(i),
-                            policies=self._state_provider.get_iteration_policies(i))
+            IterationRecord(
+                iteration=i,
+                costs_per_agent=self._state_provider.get_iteration_costs(i),
+                accepted_changes=self._state_provider.get_iteration_accepted_changes(i),
+                policies=self._state_provider.get_iteration_policies(i),
+            )
             for i in range(self._state_provider.get_total_iterations())
         )
         return ExperimentResult(
-            experiment_name=cfg.name, num_iterations=it, converged=verdict.converged,
-            convergence_reason=verdict.reason, final_costs=end["final_costs"],
+            experiment_name=cfg.name,
+            num_iterations=it,
+            converged=verdict.converged,
+            convergence_reason=verdict.reason,
+            final_costs=end["final_costs"],
             total_duration_seconds=time.monotonic() - self._started,
-            iteration_history=history, final_policies=end["final_policies"],
-            best_costs=end["best_costs"], best_policies=end["best_policies"],
-            best_iteration=best.iteration, run_id=self._run_id,
+            iteration_history=history,
+            final_policies=end["final_policies"],
+            best_costs=end["best_costs"],
+            best_policies=end["best_policies"],
+            best_iteration=best.iteration,
+            run_id=self._run_id,
         )

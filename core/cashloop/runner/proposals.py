@@ -25,8 +25,13 @@ __all__ = ["Attempt", "ProposalOutcome", "ProposalService", "request_hash"]
 def request_hash(request: PolicyRequest) -> str:
     """Identity of a request for offline re-execution (prompts, agent, iteration, attempt)."""
     key = json.dumps(
-        [request.agent_id, request.iteration, request.attempt,
-         request.system_prompt, request.user_prompt],
+        [
+            request.agent_id,
+            request.iteration,
+            request.attempt,
+            request.system_prompt,
+            request.user_prompt,
+        ],
         ensure_ascii=True,
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -138,7 +143,8 @@ class ProposalService:
             if attempt.kind == "ok":
                 assert attempt.proposal is not None
                 return ProposalOutcome(
-                    agent_id=ctx.agent_id, attempts=tuple(attempts),
+                    agent_id=ctx.agent_id,
+                    attempts=tuple(attempts),
                     policy=attempt.proposal.policy,
                 )
             errors = list(attempt.errors)
@@ -150,21 +156,37 @@ class ProposalService:
             try:
                 proposal = await self.client.propose(request)
             except PolicyParseError as exc:
-                return Attempt(number=number, request=request, proposal=exc.proposal,
-                               kind="parse_error", errors=(str(exc),))
+                return Attempt(
+                    number=number,
+                    request=request,
+                    proposal=exc.proposal,
+                    kind="parse_error",
+                    errors=(str(exc),),
+                )
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 if isinstance(exc, UserError):
                     raise
                 text = getattr(exc, "recorded_error", None) or f"{type(exc).__name__}: {exc}"
-                return Attempt(number=number, request=request, proposal=None, kind="llm_error",
-                               errors=(text,),
-                               latency_seconds=time.perf_counter() - started)
+                return Attempt(
+                    number=number,
+                    request=request,
+                    proposal=None,
+                    kind="llm_error",
+                    errors=(text,),
+                    latency_seconds=time.perf_counter() - started,
+                )
         if not isinstance(proposal.policy, dict) or not proposal.policy:
-            return Attempt(number=number, request=request, proposal=proposal, kind="parse_error",
-                           errors=("The answer held no policy object; reply with one JSON object.",))
+            return Attempt(
+                number=number,
+                request=request,
+                proposal=proposal,
+                kind="parse_error",
+                errors=("The answer held no policy object; reply with one JSON object.",),
+            )
         problems = self.validate(request.agent_id, proposal.policy)
         kind = "constraint_violation" if problems else "ok"
-        return Attempt(number=number, request=request, proposal=proposal, kind=kind,
-                       errors=tuple(problems))
+        return Attempt(
+            number=number, request=request, proposal=proposal, kind=kind, errors=tuple(problems)
+        )

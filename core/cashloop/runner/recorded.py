@@ -54,8 +54,10 @@ class RecordedClient:
                 "original run never asked; the evaluator, config or cashloop version differ"
             )
         proposal = PolicyProposal(
-            policy={}, raw_response=str(call.get("raw_response") or ""),
-            model=str(call.get("model") or ""), prompt_tokens=int(call.get("prompt_tokens", 0)),
+            policy={},
+            raw_response=str(call.get("raw_response") or ""),
+            model=str(call.get("model") or ""),
+            prompt_tokens=int(call.get("prompt_tokens", 0)),
             completion_tokens=int(call.get("completion_tokens", 0)),
             latency_seconds=float(call.get("latency_seconds", 0.0)),
             reasoning=call.get("reasoning"),
@@ -68,7 +70,11 @@ class RecordedClient:
             raise PolicyParseError(str(call["error"]), proposal=proposal)
         policy = parse_policy_json(proposal.raw_response)
         return PolicyProposal(
-            policy=policy, raw_response=proposal.raw_response, model=proposal.model,
-            prompt_tokens=proposal.prompt_tokens, completion_tokens=proposal.completion_tokens,
-            latency_seconds=proposal.latency_seconds, reasoning=proposal.reasoning,
+            policy=policy,
+            raw_response=proposal.raw_response,
+            model=proposal.model,
+            prompt_tokens=proposal.prompt_tokens,
+            completion_tokens=proposal.completion_tokens,
+            latency_seconds=proposal.latency_seconds,
+            reasoning=proposal.reasoning,
         )

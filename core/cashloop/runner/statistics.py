@@ -1,16 +1,17 @@
-"""Paired statistics for accepting a candidate: t-test on paired deltas, Mann–Kendall trend.
+"""Paired statistics for accepting a candidate: t-test on paired deltas, Mann-Kendall trend.
 
 Student-t probabilities use the regularized incomplete beta function (continued fraction).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
 import attrs
 
-__all__ = ["PairedTest", "mann_kendall_p", "paired_t_test", "student_t_sf", "student_t_quantile"]
+__all__ = ["PairedTest", "mann_kendall_p", "paired_t_test", "student_t_quantile", "student_t_sf"]
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -20,8 +21,10 @@ def _betacf(a: float, b: float, x: float) -> float:
     h = d
     for m in range(1, 300):
         m2 = 2 * m
-        for num in (m * (b - m) * x / ((a + m2 - 1) * (a + m2)),
-                    -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))):
+        for num in (
+            m * (b - m) * x / ((a + m2 - 1) * (a + m2)),
+            -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1)),
+        ):
             d = 1.0 + num * d
             d = 1.0 / (d if abs(d) > tiny else tiny)
             c = 1.0 + num / c
@@ -37,8 +40,9 @@ def _reg_inc_beta(a: float, b: float, x: float) -> float:
         return 0.0
     if x >= 1.0:
         return 1.0
-    ln_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                + a * math.log(x) + b * math.log1p(-x))
+    ln_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
     if x < (a + 1.0) / (a + b + 2.0):
         return math.exp(ln_front) * _betacf(a, b, x) / a
     return 1.0 - math.exp(ln_front) * _betacf(b, a, 1.0 - x) / b
@@ -50,10 +54,11 @@ def student_t_sf(t: float, df: int) -> float:
     return tail if t >= 0 else 1.0 - tail
 
 
+@functools.lru_cache(maxsize=256)
 def student_t_quantile(p: float, df: int) -> float:
     """The t value with P(T <= t) = p (bisection; monotone and exact enough for intervals)."""
     lo, hi = -1e3, 1e3
-    for _ in range(200):
+    for _ in range(64):
         mid = (lo + hi) / 2.0
         if 1.0 - student_t_sf(mid, df) < p:
             lo = mid
@@ -78,23 +83,26 @@ def paired_t_test(deltas: Sequence[int], alpha: float) -> PairedTest:
     n = len(deltas)
     mean = sum(deltas) / n
     if n < 2:
-        return PairedTest(n=n, mean_delta=mean, std_delta=0.0, p_value=None,
-                          ci_lower=mean, ci_upper=mean)
+        return PairedTest(
+            n=n, mean_delta=mean, std_delta=0.0, p_value=None, ci_lower=mean, ci_upper=mean
+        )
     var = sum((d - mean) ** 2 for d in deltas) / (n - 1)
     sd = math.sqrt(var)
     if sd == 0.0:
         p = 0.0 if mean > 0 else 1.0
-        return PairedTest(n=n, mean_delta=mean, std_delta=0.0, p_value=p,
-                          ci_lower=mean, ci_upper=mean)
+        return PairedTest(
+            n=n, mean_delta=mean, std_delta=0.0, p_value=p, ci_lower=mean, ci_upper=mean
+        )
     se = sd / math.sqrt(n)
     p = student_t_sf(mean / se, n - 1)
     half = student_t_quantile(1.0 - alpha / 2.0, n - 1) * se
-    return PairedTest(n=n, mean_delta=mean, std_delta=sd, p_value=p,
-                      ci_lower=mean - half, ci_upper=mean + half)
+    return PairedTest(
+        n=n, mean_delta=mean, std_delta=sd, p_value=p, ci_lower=mean - half, ci_upper=mean + half
+    )
 
 
 def mann_kendall_p(values: Sequence[float]) -> float:
-    """Two-sided p-value of the Mann–Kendall trend test (normal approximation, no tie fix)."""
+    """Two-sided p-value of the Mann-Kendall trend test (normal approximation, no tie fix)."""
     n = len(values)
     if n < 3:
         return 1.0

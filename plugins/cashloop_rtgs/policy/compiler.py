@@ -145,8 +145,8 @@ class _Compiler:
         cond = self.condition(node["condition"], f"{path}.condition")
         t_fn, t_const = self.node(node["on_true"], f"{path}.on_true")
         f_fn, f_const = self.node(node["on_false"], f"{path}.on_false")
-        if t_const is not None and t_const == f_const:
-            return None, t_const
+        if t_const is not None and t_const == f_const and not _may_fail(node["condition"]):
+            return None, t_const  # both branches agree: the condition need not run
         on_true = t_fn if t_fn is not None else (lambda p, s, c=t_const: c)
         on_false = f_fn if f_fn is not None else (lambda p, s, c=f_const: c)
         return (lambda p, s: on_true(p, s) if cond(p, s) else on_false(p, s)), None
@@ -268,6 +268,15 @@ class _Compiler:
         if lf is None:
             return (lambda p, s: apply(lc, rf(p, s))), None
         return (lambda p, s: apply(lf(p, s), rf(p, s))), None
+
+
+def _may_fail(tree: Any) -> bool:
+    """Whether evaluating ``tree`` can raise (it divides): such a condition must still run."""
+    if isinstance(tree, Mapping):
+        return tree.get("op") == "/" or any(_may_fail(v) for v in tree.values())
+    if isinstance(tree, list):
+        return any(_may_fail(v) for v in tree)
+    return False
 
 
 def _max_of(values: list[float]) -> float:

@@ -1,0 +1,99 @@
+"""Framework overhead and process-pool speed-up of whole optimization runs (castro_exp2).
+
+    .venv/bin/python benchmarks/bench_loop.py [--samples 50] [--iterations 6] [--repeat 3]
+
+Overhead: wall time of a full run (serial executor, sqlite storage, silent output) against the
+time spent inside the evaluator alone. Speed-up: the same run on the serial executor against the
+process executor with 2 workers (medians over --repeat runs). Only public tools are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parent / "examples"
+sys.path.insert(0, str(HERE))
+
+import timed_evaluator  # noqa: E402
+from cashloop.config import ExperimentConfig  # noqa: E402
+from cashloop.runner.experiment_runner import GenericExperimentRunner  # noqa: E402
+
+
+def _config(samples: int, iterations: int, executor: dict[str, Any], db: Path) -> ExperimentConfig:
+    return ExperimentConfig.from_dict(
+        {
+            "name": "bench-exp2",
+            "master_seed": 1,
+            "evaluator": {
+                "type": "timed-rtgs",
+                "scenario": str(EXAMPLES / "scenarios/castro_exp2.yaml"),
+            },
+            "evaluation": {"mode": "paired", "num_samples": samples},
+            # windows longer than the run, so every run does exactly `iterations` iterations
+            "convergence": {
+                "max_iterations": iterations,
+                "stability_window": iterations + 1,
+                "no_change_window": iterations + 1,
+            },
+            "policy_constraints": {
+                "allowed_parameters": [
+                    {"name": "initial_liquidity_fraction", "min_value": 0.0, "max_value": 1.0}
+                ]
+            },
+            "validators": ["bounds"],
+            "outputs": ["silent"],
+            "storage": {"type": "sqlite", "path": str(db)},
+            "executor": executor,
+            "plugins": {"modules": ["timed_evaluator"]},
+        },
+        base_dir=EXAMPLES,
+    )
+
+
+def _run(samples: int, iterations: int, executor: dict[str, Any]) -> tuple[float, float]:
+    timed_evaluator.SECONDS_IN_EVALUATE[0] = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = _config(samples, iterations, executor, Path(tmp) / "bench.db")
+        started = time.perf_counter()
+        asyncio.run(GenericExperimentRunner(cfg).run())
+        wall = time.perf_counter() - started
+    return wall, timed_evaluator.SECONDS_IN_EVALUATE[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=50)
+    parser.add_argument("--iterations", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    serial = [_run(args.samples, args.iterations, {"type": "serial"}) for _ in range(args.repeat)]
+    walls = [w for w, _ in serial]
+    overheads = [(w - e) / w for w, e in serial]
+    print(f"castro_exp2, {args.samples} samples, {args.iterations} iterations, 2 agents")
+    print(f"serial run wall time      median {statistics.median(walls):.3f} s")
+    print(f"time inside evaluate      median {statistics.median(e for _, e in serial):.3f} s")
+    print(
+        f"framework overhead        median {100 * statistics.median(overheads):.1f} % "
+        f"(goal <= 10 %)"
+    )
+
+    process = [
+        _run(args.samples, args.iterations, {"type": "process", "workers": 2})[0]
+        for _ in range(args.repeat)
+    ]
+    speedup = statistics.median(walls) / statistics.median(process)
+    print(f"process (2 workers) wall  median {statistics.median(process):.3f} s")
+    print(f"process speed-up          {speedup:.2f}x (goal >= 1.7x)")
+
+
+if __name__ == "__main__":
+    main()
