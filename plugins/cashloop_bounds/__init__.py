@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cashloop.plugin import ValidatorSpec, hookimpl
-
 from cashloop_bounds.options import BoundsOptions
 from cashloop_bounds.validator import BoundsValidator
 

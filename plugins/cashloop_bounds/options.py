@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import attrs
+
 from cashloop.plugin import PolicyConstraints
 
 __all__ = ["BoundsOptions"]

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from cashloop.plugin import ParameterSpec, PolicyConstraints
-
 from cashloop_bounds.wording import allowed_list, describe, suggestion
 
 __all__ = ["check_parameters"]

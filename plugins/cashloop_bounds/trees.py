@@ -7,7 +7,6 @@ from typing import Any
 
 from cashloop.plugin import PolicyConstraints
 from cashloop.policy_tree import PolicyScan, TreeReference
-
 from cashloop_bounds.wording import allowed_list, suggestion
 
 __all__ = ["check_trees"]

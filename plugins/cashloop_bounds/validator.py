@@ -7,7 +7,6 @@ from typing import Any, final
 
 from cashloop.plugin import PolicyConstraints, ValidationResult
 from cashloop.policy_tree import scan_policy
-
 from cashloop_bounds.parameters import check_parameters
 from cashloop_bounds.trees import check_trees
 from cashloop_bounds.wording import describe

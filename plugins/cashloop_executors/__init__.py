@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cashloop.plugin import ExecutorSpec, hookimpl
-
 from cashloop_executors.process import ProcessOptions, create_process_pool
 from cashloop_executors.serial import SerialExecutor, SerialOptions
 

@@ -7,6 +7,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 import attrs
+
 from cashloop.errors import ConfigError
 
 __all__ = ["START_METHODS", "ProcessOptions", "create_process_pool"]

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from cashloop.errors import ConfigError
 from cashloop.plugin import LLMClientSpec, hookimpl
-
 from cashloop_local_search.options import LocalSearchOptions
 from cashloop_local_search.proposer import LocalSearchProposer
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-from cashloop.plugin import PolicyConstraints
 
+from cashloop.plugin import PolicyConstraints
 from cashloop_local_search.options import LocalSearchOptions
 
 __all__ = ["Axis", "build_axes", "read_values"]

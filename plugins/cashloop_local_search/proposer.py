@@ -7,7 +7,6 @@ import json
 from typing import Any, final
 
 from cashloop.plugin import PolicyProposal, PolicyRequest
-
 from cashloop_local_search.axes import Axis, build_axes, read_values
 from cashloop_local_search.options import LocalSearchOptions
 from cashloop_local_search.replay import replay

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cashloop.plugin import ProposalRecord
-
 from cashloop_local_search.axes import Axis, read_values
 from cashloop_local_search.options import LocalSearchOptions
 from cashloop_local_search.state import (

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from foundation_helpers import run_cashloop
 
 from cashloop.testing import arun_experiment
 
@@ -16,8 +15,8 @@ pytest.importorskip(
 )
 
 
-def test_plugins_json_lists_the_example_components_with_their_distribution():
-    result = run_cashloop(["plugins", "--json"])
+def test_plugins_json_lists_the_example_components_with_their_distribution(cli):
+    result = cli("plugins", "--json")
     assert result.exit_code == 0, result.stderr
     plugin = next(p for p in json.loads(result.stdout)["plugins"] if p["name"] == "example")
     assert (plugin["distribution"], plugin["version"], plugin["status"]) == (

@@ -55,7 +55,10 @@ def test_hooks_are_found(pm: pluggy.PluginManager) -> None:
 )
 def test_a_plugin_never_imports_another_plugin(package: str) -> None:
     module = importlib.import_module(package)
-    assert module.__file__ and module.__file__.endswith("__init__.py")  # a real package
+    assert module.__file__ and module.__file__.endswith("__init__.py"), (
+        f"{package} imports as a namespace package: the editable install predates its "
+        "__init__.py; reinstall with .venv/bin/pip install --no-deps -e ."
+    )
     for source in Path(module.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.Import):

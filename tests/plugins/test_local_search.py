@@ -215,7 +215,7 @@ TWO_AXES = PolicyConstraints(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     start=st.tuples(st.floats(0.0, 1.0), st.integers(-3, 12)),
     target=st.tuples(st.floats(0.0, 1.0), st.integers(-3, 12)),

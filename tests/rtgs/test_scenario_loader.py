@@ -121,7 +121,6 @@ def test_event_and_schedule_tags() -> None:
     assert errors(data) == [
         "scenario_events[0].type: event type 'Transfer' is unknown; allowed: "
         "CustomTransactionArrival, ScheduledSettlement, DirectTransfer",
-        "scenario_events[0].schedule.type: schedule type is missing; allowed: OneTime, Repeating",
         "scenario_events[1].schedule.type: schedule type 'Daily' is unknown; allowed: OneTime, "
         "Repeating",
     ]

@@ -91,6 +91,10 @@ class GenericExperimentRunner:
         return {"console": console} if console else {}
 
     async def run(self) -> ExperimentResult:
+        if not structlog.is_configured():
+            from cashloop.logging_setup import configure_logging
+
+            configure_logging()  # library use: warnings only, to stderr
         cfg = self._config
         host = self._host or PluginHost.load(
             disabled=cfg.plugins.disabled, modules=cfg.plugins.modules

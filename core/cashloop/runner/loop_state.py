@@ -35,6 +35,14 @@ class LoopState:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     usd: float = 0.0
+    tokens_by_agent: dict[str, int] = attrs.field(factory=dict)
+
+    def note_call(self, agent_id: str, prompt: int, completion: int, usd: float) -> None:
+        """Add one LLM call to the run's and the agent's accounts."""
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        self.usd += usd
+        self.tokens_by_agent[agent_id] = self.tokens_by_agent.get(agent_id, 0) + prompt + completion
 
     def note_evaluation(self, iteration: int, costs: Mapping[str, int]) -> None:
         """Remember the profile now held if it is the cheapest seen."""
@@ -65,9 +73,12 @@ class LoopState:
                     )
                 )
             elif kind == ev.LLM_CALL:
-                self.prompt_tokens += int(event.get("prompt_tokens", 0))
-                self.completion_tokens += int(event.get("completion_tokens", 0))
-                self.usd += float(event.get("cost_usd", 0.0) or 0.0)
+                self.note_call(
+                    event["agent_id"],
+                    int(event.get("prompt_tokens", 0)),
+                    int(event.get("completion_tokens", 0)),
+                    float(event.get("cost_usd") or 0.0),
+                )
             elif kind == ev.ITERATION_COMPLETE:
                 self.iteration = event["iteration"]
                 self.policies.update(copy.deepcopy(event["policies"]))

@@ -247,9 +247,9 @@ class OptimizationLoop:
         for attempt in outcome.attempts:
             data = attempt.event()
             data["cost_usd"] = self._price(data)
-            state.prompt_tokens += data["prompt_tokens"]
-            state.completion_tokens += data["completion_tokens"]
-            state.usd += data["cost_usd"]
+            state.note_call(
+                outcome.agent_id, data["prompt_tokens"], data["completion_tokens"], data["cost_usd"]
+            )
             self._emit(it, ev.LLM_CALL, data)
         if outcome.policy is None:
             last = outcome.attempts[-1]
@@ -366,6 +366,7 @@ class OptimizationLoop:
                     **verdict.diagnostics,
                     "prompt_tokens": state.prompt_tokens,
                     "completion_tokens": state.completion_tokens,
+                    "tokens_by_agent": dict(sorted(state.tokens_by_agent.items())),
                     "cost_usd": round(state.usd, 6),
                 },
             },
