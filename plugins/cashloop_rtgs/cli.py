@@ -159,9 +159,10 @@ def _as_json(result: SampleResult, agents: Sequence[str]) -> dict[str, Any]:
 
 
 def _print_tables(results: Sequence[SampleResult], agents: Sequence[str]) -> None:
-    from cashloop_rtgs.engine.costs import COMPONENTS
     from rich.console import Console
     from rich.table import Table
+
+    from cashloop_rtgs.engine.costs import COMPONENTS
 
     console = Console()
     for result in results:

@@ -14,6 +14,7 @@ from cashloop_rtgs.validator import RtgsPolicyValidator, RtgsPolicyValidatorOpti
 
 if TYPE_CHECKING:
     import click
+
     from cashloop_rtgs.evaluator import RtgsEvaluator
 
 __all__ = ["register_commands", "register_evaluators", "register_validators"]

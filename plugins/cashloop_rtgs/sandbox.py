@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Final
 
 import attrs
+
 from cashloop_rtgs.engine.arrivals import generate_arrivals
 from cashloop_rtgs.engine.simulation import RunResult, RunState, simulate
 from cashloop_rtgs.engine.world import ArrivalRow, MoveRow, World

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+
 from cashloop.plugin import ValidationResult
 from cashloop_rtgs.policy.schema import check_policy
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from cashloop_rtgs.evaluator import RtgsEvaluator
 from cashloop_rtgs.options import RtgsOptions
 

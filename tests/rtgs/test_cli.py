@@ -6,10 +6,11 @@ import json
 
 import click
 import pytest
-from cashloop.errors import UserError
-from cashloop_rtgs.plugin import register_commands
 from click.testing import CliRunner
 from conftest import SCENARIOS, policy
+
+from cashloop.errors import UserError
+from cashloop_rtgs.plugin import register_commands
 
 
 @pytest.fixture
@@ -24,8 +25,9 @@ def run(cli, *args):
 
 
 def test_table_output(cli) -> None:
-    result = run(cli, SCENARIOS / "castro_exp1.yaml", "--fraction", "BANK_A=0",
-                 "--fraction", "BANK_B=0.2")
+    result = run(
+        cli, SCENARIOS / "castro_exp1.yaml", "--fraction", "BANK_A=0", "--fraction", "BANK_B=0.2"
+    )
     assert result.exit_code == 0, result.output
     assert "seed 42" in result.output
     assert "2,000" in result.output and "BANK_A" in result.output
@@ -34,8 +36,17 @@ def test_table_output(cli) -> None:
 def test_json_output_one_object_per_seed(cli, tmp_path) -> None:
     file = tmp_path / "a.json"
     file.write_text(json.dumps(policy(0.1)))
-    result = run(cli, SCENARIOS / "castro_exp2.yaml", "--policy", f"BANK_A={file}",
-                 "--seeds", "3:2", "--seed", "9", "--json")
+    result = run(
+        cli,
+        SCENARIOS / "castro_exp2.yaml",
+        "--policy",
+        f"BANK_A={file}",
+        "--seeds",
+        "3:2",
+        "--seed",
+        "9",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [d["seed"] for d in data] == [9, 3, 4]

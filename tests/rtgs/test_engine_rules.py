@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from cashloop_rtgs.engine.costs import COMPONENTS
 from conftest import HOLD, inline_evaluator, payment, policy, two_banks
+
+from cashloop_rtgs.engine.costs import COMPONENTS
 
 
 def run(data, policies, **options):
@@ -62,8 +63,12 @@ def test_split_leaves_a_child_waiting_when_money_runs_out() -> None:
     """Opening 6000: children 3000 and 3000 settle, 3001 waits; the parent is unsettled."""
     data = two_banks(scenario_events=[payment("BANK_A", "BANK_B", 9001, 0, 3)])
     data["agents"][0]["opening_balance"] = 6000
-    split = {"type": "action", "node_id": "s", "action": "Split",
-             "parameters": {"num_splits": {"value": 3}}}
+    split = {
+        "type": "action",
+        "node_id": "s",
+        "action": "Split",
+        "parameters": {"num_splits": {"value": 3}},
+    }
     sample = run(data, {"BANK_A": policy(0.5, split)})
     assert sample.metrics["settled"] == 0.0
     # 3001 queued for 4 ticks at 0.01: round(30.01) = 30 per tick

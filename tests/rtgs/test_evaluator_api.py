@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import HOLD, evaluator, inline_evaluator, payment, policy, two_banks
+
 from cashloop.errors import UserError
 from cashloop.plugin import PolicyEvaluator, SampleResult, breakdown_key
 from cashloop_rtgs.engine.costs import COMPONENTS
 from cashloop_rtgs.errors import InvalidPolicyError, PolicyRuntimeError
 from cashloop_rtgs.sandbox import simcash_sample_seeds
-from conftest import HOLD, evaluator, inline_evaluator, payment, policy, two_banks
 
 
 def test_protocol_and_agents(exp2) -> None:
@@ -28,8 +29,16 @@ def test_initial_policy_is_release_all_at_half_the_pool(exp1) -> None:
 
 def test_schema_and_description_are_texts_for_a_prompt(exp2) -> None:
     schema = exp2.policy_schema()
-    for word in ("payment_tree", "Release", "Hold", "Split", "Drop", "ticks_to_deadline",
-                 "initial_liquidity_fraction", "div0"):
+    for word in (
+        "payment_tree",
+        "Release",
+        "Hold",
+        "Split",
+        "Drop",
+        "ticks_to_deadline",
+        "initial_liquidity_fraction",
+        "div0",
+    ):
         assert word in schema
     description = exp2.describe()
     assert "BANK_A" in description and "12 ticks" in description and "LogNormal" in description
@@ -55,18 +64,23 @@ def test_one_result_per_seed_in_order(exp2) -> None:
 
 
 def test_invalid_policies_and_agents_are_user_errors(exp1) -> None:
-    bad = {"version": "2", "policy_id": "p", "payment_tree": {"type": "action",
-                                                             "node_id": "a", "action": "Go"}}
+    bad = {
+        "version": "2",
+        "policy_id": "p",
+        "payment_tree": {"type": "action", "node_id": "a", "action": "Go"},
+    }
     with pytest.raises(InvalidPolicyError) as info:
         exp1.evaluate({"BANK_B": bad}, [1])
-    assert info.value.errors == ("payment_tree: unknown action 'Go'; allowed: Release, Hold, "
-                                 "Split, Drop",)
+    assert info.value.errors == (
+        "payment_tree: unknown action 'Go'; allowed: Release, Hold, Split, Drop",
+    )
     assert "invalid policy for BANK_B" in str(info.value)
     with pytest.raises(UserError, match="unknown agent"):
         exp1.evaluate({"BANK_Z": policy(0.1)}, [1])
     assert not exp1.validate("BANK_A", bad).is_valid
     assert exp1.validate("BANK_Z", policy(0.1)).errors == (
-        "unknown agent 'BANK_Z'; agents: BANK_A, BANK_B",)
+        "unknown agent 'BANK_Z'; agents: BANK_A, BANK_B",
+    )
     with pytest.raises(UserError, match="unknown agent"):
         exp1.initial_policy("BANK_Z")
 
@@ -74,13 +88,22 @@ def test_invalid_policies_and_agents_are_user_errors(exp1) -> None:
 def test_a_failing_tree_is_a_user_error_naming_agent_and_tick() -> None:
     data = two_banks(scenario_events=[payment("BANK_A", "BANK_B", 10, 2, 3)])
     ev = inline_evaluator(data)
-    tree = {"type": "condition", "node_id": "c",
-            "condition": {"op": ">", "left": {"compute": {"op": "/", "left": {"value": 1},
-                                                          "right": {"field": "balance"}}},
-                          "right": {"value": 0}},
-            "on_true": HOLD, "on_false": HOLD}
-    with pytest.raises(PolicyRuntimeError, match=r"the policy of BANK_A failed at tick 2: "
-                                                 r"payment_tree\.condition\.left\.compute"):
+    tree = {
+        "type": "condition",
+        "node_id": "c",
+        "condition": {
+            "op": ">",
+            "left": {"compute": {"op": "/", "left": {"value": 1}, "right": {"field": "balance"}}},
+            "right": {"value": 0},
+        },
+        "on_true": HOLD,
+        "on_false": {**HOLD, "node_id": "hold2"},
+    }
+    with pytest.raises(
+        PolicyRuntimeError,
+        match=r"the policy of BANK_A failed at tick 2: "
+        r"payment_tree\.condition\.left\.compute",
+    ):
         ev.evaluate({"BANK_A": policy(0.5, tree)}, [1])
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 
-from cashloop_rtgs.engine.arrivals import generate_arrivals
-from cashloop_rtgs.engine.simulation import RunState, simulate
 from conftest import HOLD, evaluator, policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cashloop_rtgs.engine.arrivals import generate_arrivals
+from cashloop_rtgs.engine.simulation import RunState, simulate
 
 URGENT = {
     "type": "condition",
@@ -23,8 +24,12 @@ SPLIT_BIG = {
     "type": "condition",
     "node_id": "big",
     "condition": {"op": ">", "left": {"field": "amount"}, "right": {"value": 15000}},
-    "on_true": {"type": "action", "node_id": "split", "action": "Split",
-                "parameters": {"num_splits": {"value": 2}}},
+    "on_true": {
+        "type": "action",
+        "node_id": "split",
+        "action": "Split",
+        "parameters": {"num_splits": {"value": 2}},
+    },
     "on_false": {"type": "action", "node_id": "go", "action": "Release"},
 }
 TREES = st.sampled_from([None, HOLD, URGENT, SPLIT_BIG])

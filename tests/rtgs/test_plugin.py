@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 import pluggy
+from conftest import SCENARIOS
+
 from cashloop.hookspecs import PROJECT_NAME, RegistrationSpecs
 from cashloop.plugin import EvaluatorSpec, ValidatorSpec
 from cashloop_rtgs import plugin
 from cashloop_rtgs.options import RtgsOptions
-from conftest import SCENARIOS
 
 
 def manager() -> pluggy.PluginManager:

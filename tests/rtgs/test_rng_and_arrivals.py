@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 
+from conftest import evaluator, inline_evaluator, two_banks
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cashloop_rtgs.distributions import amount_sampler, standard_normal
 from cashloop_rtgs.engine.arrivals import fill_python, generate_arrivals
 from cashloop_rtgs.rng import MASK64, Xorshift64Star, rust_round
 from cashloop_rtgs.scenario.model import LogNormal, Normal
-from conftest import evaluator, inline_evaluator, two_banks
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def reference_next(x: int) -> tuple[int, int]:

@@ -7,12 +7,13 @@ import json
 
 import pytest
 import yaml
-from cashloop.errors import ConfigError
-from cashloop_rtgs.errors import ScenarioError
-from cashloop_rtgs.scenario import load_scenario, scenario_from_dict
 from conftest import SCENARIOS, payment, two_banks
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cashloop.errors import ConfigError
+from cashloop_rtgs.errors import ScenarioError
+from cashloop_rtgs.scenario import load_scenario, scenario_from_dict
 
 
 def errors(data) -> list[str]:
@@ -65,17 +66,21 @@ def test_unknown_agents_in_events_and_weights() -> None:
     data = with_arrivals(counterparty_weights={"BANK_Z": 1.0, "BANK_A": 1.0})
     data["scenario_events"] = [payment("BANK_A", "BANK_Q", 5, 0, 1)]
     found = errors(data)
-    assert ("agents[0].arrival_config.counterparty_weights: unknown agent 'BANK_Z'; agents: "
-            "BANK_A, BANK_B") in found
-    assert ("agents[0].arrival_config.counterparty_weights: an agent cannot pay itself "
-            "('BANK_A')") in found
+    assert (
+        "agents[0].arrival_config.counterparty_weights: unknown agent 'BANK_Z'; agents: "
+        "BANK_A, BANK_B"
+    ) in found
+    assert (
+        "agents[0].arrival_config.counterparty_weights: an agent cannot pay itself ('BANK_A')"
+    ) in found
     assert "scenario_events[0].to_agent: unknown agent 'BANK_Q'; agents: BANK_A, BANK_B" in found
 
 
 def test_negative_amounts_reversed_ranges_and_fractions() -> None:
     data = with_arrivals(deadline_range=[5, 3], priority=11)
-    data["agents"][1].update(opening_balance=-1, liquidity_pool=-5,
-                             liquidity_allocation_fraction=1.2)
+    data["agents"][1].update(
+        opening_balance=-1, liquidity_pool=-5, liquidity_allocation_fraction=1.2
+    )
     data["scenario_events"] = [payment("BANK_A", "BANK_B", -10, 0, 1)]
     data["cost_rates"]["deadline_penalty"] = -3
     data["eod_rush_threshold"] = 2
@@ -97,8 +102,10 @@ def test_distribution_problems() -> None:
     found = errors(with_arrivals(amount_distribution={"type": "Uniform", "min": 9, "max": 3}))
     assert found == ["agents[0].arrival_config.amount_distribution: reversed range, max 3 < min 9"]
     found = errors(with_arrivals(amount_distribution={"type": "Lognormal", "mean": 1}))
-    assert found == ["agents[0].arrival_config.amount_distribution.type: distribution type "
-                     "'Lognormal' is unknown; allowed: Uniform, Normal, LogNormal, Exponential"]
+    assert found == [
+        "agents[0].arrival_config.amount_distribution.type: distribution type "
+        "'Lognormal' is unknown; allowed: Uniform, Normal, LogNormal, Exponential"
+    ]
     found = errors(with_arrivals(amount_distribution={"type": "Exponential", "lambda": -1}))
     assert found == ["agents[0].arrival_config.amount_distribution.lambda: must be > 0, got -1.0"]
     found = errors(with_arrivals(amount_distribution={"type": "Exponential", "lamda": 1}))
@@ -115,9 +122,18 @@ def test_unknown_keys_and_wrong_types_name_their_path() -> None:
 
 
 def test_event_and_schedule_tags() -> None:
-    data = two_banks(scenario_events=[{"type": "Transfer"}, {
-        "type": "ScheduledSettlement", "from_agent": "BANK_A", "to_agent": "BANK_B",
-        "amount": 1, "schedule": {"type": "Daily"}}])
+    data = two_banks(
+        scenario_events=[
+            {"type": "Transfer"},
+            {
+                "type": "ScheduledSettlement",
+                "from_agent": "BANK_A",
+                "to_agent": "BANK_B",
+                "amount": 1,
+                "schedule": {"type": "Daily"},
+            },
+        ]
+    )
     assert errors(data) == [
         "scenario_events[0].type: event type 'Transfer' is unknown; allowed: "
         "CustomTransactionArrival, ScheduledSettlement, DirectTransfer",
@@ -131,9 +147,11 @@ def test_agent_policy_inline_or_from_a_file(tmp_path) -> None:
     (tmp_path / "p.json").write_text(json.dumps(policy))
     data = two_banks()
     data["agents"][0]["policy"] = "p.json"
-    data["agents"][1]["policy"] = {"version": "2.0", "policy_id": "q",
-                                   "payment_tree": {"type": "action", "node_id": "a",
-                                                    "action": "Relase"}}
+    data["agents"][1]["policy"] = {
+        "version": "2.0",
+        "policy_id": "q",
+        "payment_tree": {"type": "action", "node_id": "a", "action": "Relase"},
+    }
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data, base_dir=tmp_path)
     assert list(info.value.errors) == [
@@ -156,16 +174,27 @@ def test_cycles_are_refused() -> None:
 
 BASE = yaml.safe_load((SCENARIOS / "castro_exp2.yaml").read_text())
 PATHS = [
-    ("simulation", "ticks_per_day"), ("simulation", "rng_seed"), ("agents", 0, "id"),
+    ("simulation", "ticks_per_day"),
+    ("simulation", "rng_seed"),
+    ("agents", 0, "id"),
     ("agents", 0, "arrival_config", "rate_per_tick"),
     ("agents", 1, "arrival_config", "amount_distribution"),
     ("agents", 1, "arrival_config", "deadline_range"),
-    ("agents", 0, "arrival_config", "counterparty_weights"), ("cost_rates",),
-    ("cost_rates", "delay_cost_per_tick_per_cent"), ("agents",), ("lsm_config",),
+    ("agents", 0, "arrival_config", "counterparty_weights"),
+    ("cost_rates",),
+    ("cost_rates", "delay_cost_per_tick_per_cent"),
+    ("agents",),
+    ("lsm_config",),
 ]
-ANY = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
-                st.text(max_size=5), st.lists(st.integers(-3, 9), max_size=3),
-                st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+ANY = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(max_size=5),
+    st.lists(st.integers(-3, 9), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=200, deadline=None)

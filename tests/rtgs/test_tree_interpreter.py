@@ -6,6 +6,9 @@ import math
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cashloop_rtgs.engine.payment import Payment
 from cashloop_rtgs.policy.compiler import (
     DROP,
@@ -17,8 +20,6 @@ from cashloop_rtgs.policy.compiler import (
 from cashloop_rtgs.policy.context import FIELDS, AgentSnapshot
 from cashloop_rtgs.policy.schema import check_policy
 from cashloop_rtgs.rng import rust_round
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 FIELD_NAMES = sorted(FIELDS)
 PARAMS = {"p1": 3.0, "p2": -0.5, "initial_liquidity_fraction": 0.25}
@@ -77,8 +78,14 @@ def reference_condition(e, pay, snap):
         return not reference_condition(e["condition"], pay, snap)
     a, b = reference_value(e["left"], pay, snap), reference_value(e["right"], pay, snap)
     near = abs(a - b) < 1e-9
-    return {"==": near, "!=": not near, "<": a < b, "<=": a <= b or near, ">": a > b,
-            ">=": a >= b or near}[op]
+    return {
+        "==": near,
+        "!=": not near,
+        "<": a < b,
+        "<=": a <= b or near,
+        ">": a > b,
+        ">=": a >= b or near,
+    }[op]
 
 
 def reference_decide(node, pay, snap):
@@ -105,40 +112,48 @@ leaf = st.one_of(
 
 def computes(children):
     binary = st.tuples(st.sampled_from("+-*/"), children, children).map(
-        lambda t: {"compute": {"op": t[0], "left": t[1], "right": t[2]}})
-    nary = st.tuples(st.sampled_from(["max", "min"]), st.lists(children, min_size=1, max_size=3)
-                     ).map(lambda t: {"compute": {"op": t[0], "values": t[1]}})
+        lambda t: {"compute": {"op": t[0], "left": t[1], "right": t[2]}}
+    )
+    nary = st.tuples(
+        st.sampled_from(["max", "min"]), st.lists(children, min_size=1, max_size=3)
+    ).map(lambda t: {"compute": {"op": t[0], "values": t[1]}})
     unary = st.tuples(st.sampled_from(["ceil", "floor", "round", "abs"]), children).map(
-        lambda t: {"compute": {"op": t[0], "value": t[1]}})
+        lambda t: {"compute": {"op": t[0], "value": t[1]}}
+    )
     clamp = st.tuples(children, children, children).map(
-        lambda t: {"compute": {"op": "clamp", "value": t[0], "min": t[1], "max": t[2]}})
+        lambda t: {"compute": {"op": "clamp", "value": t[0], "min": t[1], "max": t[2]}}
+    )
     div0 = st.tuples(children, children, children).map(
-        lambda t: {"compute": {"op": "div0", "numerator": t[0], "denominator": t[1],
-                               "default": t[2]}})
+        lambda t: {
+            "compute": {"op": "div0", "numerator": t[0], "denominator": t[1], "default": t[2]}
+        }
+    )
     return st.one_of(binary, nary, unary, clamp, div0)
 
 
 values = st.recursive(leaf, computes, max_leaves=6)
 comparison = st.tuples(st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), values, values).map(
-    lambda t: {"op": t[0], "left": t[1], "right": t[2]})
+    lambda t: {"op": t[0], "left": t[1], "right": t[2]}
+)
 conditions = st.recursive(
     comparison,
     lambda c: st.one_of(
         st.tuples(st.sampled_from(["and", "or"]), st.lists(c, max_size=3)).map(
-            lambda t: {"op": t[0], "conditions": t[1]}),
+            lambda t: {"op": t[0], "conditions": t[1]}
+        ),
         c.map(lambda x: {"op": "not", "condition": x}),
     ),
     max_leaves=4,
 )
 actions = st.one_of(
     st.sampled_from(["Release", "Hold", "Drop"]).map(lambda a: {"type": "action", "action": a}),
-    values.map(lambda v: {"type": "action", "action": "Split",
-                          "parameters": {"num_splits": v}}),
+    values.map(lambda v: {"type": "action", "action": "Split", "parameters": {"num_splits": v}}),
 )
 trees = st.recursive(
     actions,
     lambda n: st.tuples(conditions, n, n).map(
-        lambda t: {"type": "condition", "condition": t[0], "on_true": t[1], "on_false": t[2]}),
+        lambda t: {"type": "condition", "condition": t[0], "on_true": t[1], "on_false": t[2]}
+    ),
     max_leaves=5,
 )
 
@@ -155,15 +170,28 @@ def number_nodes(node, counter=None):
 
 payments = st.builds(
     lambda amount, arrival, span, prio, overdue: _payment(amount, arrival, span, prio, overdue),
-    st.integers(1, 10**7), st.integers(0, 30), st.integers(1, 10), st.integers(0, 10),
+    st.integers(1, 10**7),
+    st.integers(0, 30),
+    st.integers(1, 10),
+    st.integers(0, 10),
     st.integers(-1, 40),
 )
 snapshots = st.builds(
     lambda tick, tpd, bal, cap, size, value: AgentSnapshot(
-        tick=tick, ticks_per_day=tpd, eod_rush_threshold=0.8, balance=bal, unsecured_cap=cap,
-        q1_size=size, q1_value=value),
-    st.integers(0, 40), st.integers(1, 24), st.integers(-10**6, 10**7), st.integers(0, 10**6),
-    st.integers(0, 30), st.integers(0, 10**8),
+        tick=tick,
+        ticks_per_day=tpd,
+        eod_rush_threshold=0.8,
+        balance=bal,
+        unsecured_cap=cap,
+        q1_size=size,
+        q1_value=value,
+    ),
+    st.integers(0, 40),
+    st.integers(1, 24),
+    st.integers(-(10**6), 10**7),
+    st.integers(0, 10**6),
+    st.integers(0, 30),
+    st.integers(0, 10**8),
 )
 
 
@@ -176,8 +204,12 @@ def _payment(amount, arrival, span, prio, overdue):
 @settings(max_examples=300, deadline=None)
 @given(tree=trees, pay=payments, snap=snapshots)
 def test_compiled_tree_matches_reference(tree, pay, snap) -> None:
-    policy = {"version": "2.0", "policy_id": "x", "parameters": PARAMS,
-              "payment_tree": number_nodes(tree)}
+    policy = {
+        "version": "2.0",
+        "policy_id": "x",
+        "parameters": PARAMS,
+        "payment_tree": number_nodes(tree),
+    }
     assert check_policy(policy) == [] or "num_splits" in str(check_policy(policy))
     if check_policy(policy):
         return
@@ -199,12 +231,37 @@ def _decide(compiled, pay, snap):
 
 JSON = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
-    lambda c: st.one_of(st.lists(c, max_size=4),
-                        st.dictionaries(st.sampled_from(
-                            ["type", "node_id", "op", "left", "right", "field", "value", "action",
-                             "condition", "on_true", "on_false", "parameters", "compute",
-                             "values", "conditions", "version", "policy_id", "payment_tree",
-                             "param", "num_splits"]), c, max_size=5)),
+    lambda c: st.one_of(
+        st.lists(c, max_size=4),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "node_id",
+                    "op",
+                    "left",
+                    "right",
+                    "field",
+                    "value",
+                    "action",
+                    "condition",
+                    "on_true",
+                    "on_false",
+                    "parameters",
+                    "compute",
+                    "values",
+                    "conditions",
+                    "version",
+                    "policy_id",
+                    "payment_tree",
+                    "param",
+                    "num_splits",
+                ]
+            ),
+            c,
+            max_size=5,
+        ),
+    ),
     max_leaves=20,
 )
 
@@ -219,15 +276,32 @@ def test_schema_check_never_crashes(garbage) -> None:
 
 
 def test_division_by_zero_names_the_node() -> None:
-    policy = {"version": "2", "policy_id": "x", "payment_tree": {
-        "type": "condition", "node_id": "c",
-        "condition": {"op": ">", "left": {"compute": {"op": "/", "left": {"field": "amount"},
-                                                       "right": {"value": 0}}},
-                      "right": {"value": 1}},
-        "on_true": {"type": "action", "node_id": "a", "action": "Release"},
-        "on_false": {"type": "action", "node_id": "b", "action": "Hold"}}}
+    policy = {
+        "version": "2",
+        "policy_id": "x",
+        "payment_tree": {
+            "type": "condition",
+            "node_id": "c",
+            "condition": {
+                "op": ">",
+                "left": {
+                    "compute": {"op": "/", "left": {"field": "amount"}, "right": {"value": 0}}
+                },
+                "right": {"value": 1},
+            },
+            "on_true": {"type": "action", "node_id": "a", "action": "Release"},
+            "on_false": {"type": "action", "node_id": "b", "action": "Hold"},
+        },
+    }
     compiled = compile_policy(policy)
-    snap = AgentSnapshot(tick=0, ticks_per_day=2, eod_rush_threshold=0.8, balance=0,
-                         unsecured_cap=0, q1_size=1, q1_value=5)
+    snap = AgentSnapshot(
+        tick=0,
+        ticks_per_day=2,
+        eod_rush_threshold=0.8,
+        balance=0,
+        unsecured_cap=0,
+        q1_size=1,
+        q1_value=5,
+    )
     with pytest.raises(TreeEvaluationError, match=r"payment_tree\.condition\.left\.compute"):
         compiled.decide(Payment(0, 1, 5, 0, 1, 5), snap)

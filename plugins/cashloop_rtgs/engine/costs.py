@@ -10,6 +10,7 @@ import math
 from typing import Final
 
 import attrs
+
 from cashloop_rtgs.rng import rust_round
 from cashloop_rtgs.scenario.model import CostRates
 

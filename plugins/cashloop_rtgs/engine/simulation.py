@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
+
 from cashloop_rtgs.engine.lsm import offset_bilateral
 from cashloop_rtgs.engine.payment import Payment
 from cashloop_rtgs.errors import PolicyRuntimeError

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 import attrs
+
 from cashloop_rtgs.distributions import amount_sampler
 from cashloop_rtgs.engine.costs import RateTable
 from cashloop_rtgs.scenario.model import CustomTransactionArrival, Scenario

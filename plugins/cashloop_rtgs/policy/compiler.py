@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
+
 from cashloop_rtgs.policy.context import FIELDS
 from cashloop_rtgs.policy.grammar import FRACTION_PARAMETER
 from cashloop_rtgs.rng import rust_round

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import attrs
 import yaml
+
 from cashloop.converter import structure
 from cashloop.errors import ConfigError
 from cashloop_rtgs.errors import ScenarioError

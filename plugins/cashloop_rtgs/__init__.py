@@ -1,0 +1,1 @@
+"""The built-in ``rtgs`` evaluator: a cent-exact RTGS payment-system simulator."""
