@@ -51,6 +51,37 @@ async def _sequential(client: LLMClient) -> tuple[float, list[PolicyProposal]]:
     return time.perf_counter() - started, proposals
 
 
+async def _proposal_phase(client: LLMClient, concurrency: int) -> float:
+    """The loop's own proposal phase (ProposalService), as an iteration runs it."""
+    from cashloop.prompts import AgentContext
+    from cashloop.runner.proposals import ProposalService
+    from cashloop.types import PolicyConstraints
+
+    service = ProposalService(
+        client,
+        evaluator=object(),
+        validators=[],
+        constraints=PolicyConstraints(),  # type: ignore[arg-type]
+        system_prompt="Answer with one JSON object.",
+        max_retries=0,
+        concurrency=concurrency,
+        schema="",
+    )
+    contexts = [
+        AgentContext(
+            agent_id=a,
+            iteration=1,
+            current_policy={"parameters": {}},
+            incumbent_costs={},
+            samples=(),
+        )
+        for a in AGENTS
+    ]
+    started = time.perf_counter()
+    await service.propose_all(contexts, {a: 0 for a in AGENTS})
+    return time.perf_counter() - started
+
+
 async def _main() -> None:
     reply = StubReply(text='{"parameters": {"x": 0.5}}', delay_seconds=SERVER_DELAY_SECONDS)
     with LLMStubServer(default_reply=reply) as stub:
@@ -58,10 +89,14 @@ async def _main() -> None:
         await client.propose(_request("warm-up"))  # connection pool, SDK imports
         concurrent, proposals = await _concurrent(client)
         sequential, _ = await _sequential(client)
+        phase = await _proposal_phase(client, concurrency=4)
+        phase_one_at_a_time = await _proposal_phase(client, concurrency=1)
     print(f"agents: {len(AGENTS)}, server delay per call: {SERVER_DELAY_SECONDS:.1f} s")
     print(f"concurrent (asyncio.gather): {concurrent:.2f} s")
     print(f"sequential (one by one):     {sequential:.2f} s")
     print(f"speed-up: {sequential / concurrent:.2f}x")
+    print(f"loop proposal phase, llm.concurrency=4: {phase:.2f} s")
+    print(f"loop proposal phase, llm.concurrency=1: {phase_one_at_a_time:.2f} s")
     latencies = ", ".join(f"{p.latency_seconds:.2f} s" for p in proposals)
     print(f"per-call latency in the concurrent round: {latencies}")
 

@@ -19,6 +19,7 @@ from cashloop.events import (
 )
 from cashloop.hookspecs import PROJECT_NAME, LifecycleSpecs, RegistrationSpecs, hookimpl
 from cashloop.policy_json import PolicyParseError, parse_policy_json
+from cashloop.policy_tree import PolicyScan, TreeReference, scan_policy, scan_tree, tree_names
 from cashloop.protocols import (
     ConstraintValidator,
     LLMClient,
@@ -73,6 +74,7 @@ __all__ = [
     "PolicyParseError",
     "PolicyProposal",
     "PolicyRequest",
+    "PolicyScan",
     "ProposalRecord",
     "RegistrationSpecs",
     "RunInfo",
@@ -80,9 +82,13 @@ __all__ = [
     "SampleResult",
     "StorageBackend",
     "StorageBackendSpec",
+    "TreeReference",
     "ValidationResult",
     "ValidatorSpec",
     "breakdown_key",
     "hookimpl",
     "parse_policy_json",
+    "scan_policy",
+    "scan_tree",
+    "tree_names",
 ]

@@ -10,6 +10,8 @@ import tomllib
 import yaml
 from foundation_helpers import ROOT, run_cashloop, warning_lines
 
+import cashloop
+
 BUILTIN_PLUGINS = sorted(
     tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["cashloop"]
 )
@@ -26,7 +28,7 @@ def _plugin(inventory: dict, name: str) -> dict:
 def test_version_from_the_installed_script():
     result = run_cashloop(["--version"])
     assert result.exit_code == 0
-    assert result.stdout.strip() == "cashloop, version 0.1.0"
+    assert result.stdout.strip() == f"cashloop, version {cashloop.__version__}"
 
 
 def test_plugins_json_lists_every_builtin_with_its_distribution():
@@ -36,7 +38,7 @@ def test_plugins_json_lists_every_builtin_with_its_distribution():
     builtins = {p["name"]: p for p in inventory["plugins"] if p["distribution"] == "cashloop"}
     assert sorted(builtins) == BUILTIN_PLUGINS
     assert {p["status"] for p in builtins.values()} == {"loaded"}, builtins
-    assert {p["version"] for p in builtins.values()} == {"0.1.0"}
+    assert {p["version"] for p in builtins.values()} == {cashloop.__version__}
     components = {(c["kind"], c["name"]) for p in builtins.values() for c in p["components"]}
     assert {("output", "console"), ("storage", "sqlite"), ("llm", "local-search")} <= components
     assert inventory["conflicts"] == []
@@ -47,6 +49,7 @@ def test_a_plugin_that_fails_to_import_leaves_the_cli_working_with_one_warning()
     assert result.exit_code == 0
     assert "Traceback" not in result.stderr
     (line,) = warning_lines(result.stderr, "fake-broken")
+    assert [x for x in result.stderr.splitlines() if x.startswith("cashloop: warning")] == [line]
     assert "cashloop-fake-broken" in line and "CASHLOOP_DISABLE_PLUGINS=fake-broken" in line
     inventory = _inventory(result.stdout)
     broken = _plugin(inventory, "fake-broken")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from foundation_helpers import run_cashloop
 
 from cashloop.testing import arun_experiment
 
@@ -84,3 +85,28 @@ async def test_third_party_output_and_storage_receive_every_event_in_order(toy_o
         "completed",
         "third-party",
     )
+
+
+def test_cashloop_run_uses_a_third_party_storage_backend_selected_in_config(tmp_path):
+    (tmp_path / "exp.yaml").write_text(
+        "name: cli-third-party\n"
+        "master_seed: 5\n"
+        "plugins: {modules: [toy_evaluator]}\n"
+        "evaluator: {type: toy}\n"
+        "evaluation: {num_samples: 3}\n"
+        "convergence: {max_iterations: 2}\n"
+        "policy_constraints:\n"
+        "  allowed_parameters:\n"
+        "    - {name: initial_liquidity_fraction, param_type: float,"
+        " min_value: 0.0, max_value: 1.0}\n"
+        "outputs: [{type: example-jsonl, path: out/events.jsonl}]\n"
+        "storage: {type: example-jsondir, root: runs}\n"
+    )
+    result = run_cashloop(["run", "exp.yaml", "--json"], cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    run_id = json.loads(result.stdout)["run_id"]
+    lines = (tmp_path / "out" / "events.jsonl").read_text().splitlines()
+    stored = (tmp_path / "runs" / run_id / "events.jsonl").read_text().splitlines()
+    assert [json.loads(x) for x in lines] == [json.loads(x) for x in stored]
+    assert json.loads(lines[-1])["event_type"] == "experiment_end"
+    assert not (tmp_path / "results").exists()  # no stray SQLite database

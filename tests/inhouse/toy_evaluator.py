@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
+
 from cashloop.plugin import (
     EvaluatorSpec,
     SampleResult,

@@ -25,6 +25,11 @@ from cashloop_executors import (
 WORK = [(math.factorial, (n,)) for n in range(12)] + [(operator.mul, (a, 7)) for a in range(5)]
 
 
+def paired_cost(seed: int, fraction: float) -> tuple[int, int]:
+    """A picklable top-level stand-in for an evaluation: deterministic integer cents per seed."""
+    return seed, int(10_000 * fraction + 0.5) + (seed * 7919) % 101
+
+
 def run_all(executor: Executor) -> list[object]:
     futures = [executor.submit(fn, *args) for fn, args in WORK]
     return [f.result(timeout=60) for f in futures]
@@ -53,6 +58,9 @@ def test_serial_and_process_give_the_same_results(pool: ProcessPoolExecutor) -> 
     assert inline == run_all(pool)
     assert inline[:3] == [1, 1, 2]
     assert list(pool.map(math.factorial, range(5))) == [1, 1, 2, 6, 24]
+    seeds = list(range(8))
+    inline_costs = list(SerialExecutor().map(paired_cost, seeds, [0.2] * 8))
+    assert list(pool.map(paired_cost, seeds, [0.2] * 8)) == inline_costs
 
 
 def test_serial_runs_inline_in_the_callers_thread() -> None:

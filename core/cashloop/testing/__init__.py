@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pytest
 
 if TYPE_CHECKING:
@@ -145,6 +146,11 @@ def collect_specs(plugin: object, hook_name: str) -> list[ComponentSpec]:
     return specs
 
 
+@attrs.frozen(kw_only=True)
+class _NoOptions:
+    """The recorder takes no options: any key in its config item is an error with its path."""
+
+
 class EventRecorder:
     """An output handler that keeps everything it receives, for assertions.
 
@@ -167,13 +173,14 @@ class EventRecorder:
 
         recorder = self
 
-        def factory(options: Mapping[str, Any]) -> EventRecorder:
-            if options:
-                raise ValueError(f"output handler '{name}' takes no options, got {dict(options)}")
+        def factory(options: _NoOptions) -> EventRecorder:
             return recorder
 
         spec: OutputHandlerSpec = OutputHandlerSpec(
-            name=name, factory=factory, description="records every event (cashloop.testing)"
+            name=name,
+            factory=factory,
+            options=_NoOptions,
+            description="records every event (cashloop.testing)",
         )
         return _SpecProvider("register_output_handlers", spec)
 
