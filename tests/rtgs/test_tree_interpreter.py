@@ -305,3 +305,60 @@ def test_division_by_zero_names_the_node() -> None:
     )
     with pytest.raises(TreeEvaluationError, match=r"payment_tree\.condition\.left\.compute"):
         compiled.decide(Payment(0, 1, 5, 0, 1, 5), snap)
+
+
+def test_the_deepest_allowed_tree_compiles_and_runs() -> None:
+    """100 nested conditions (SimCash's limit) compile into chunked generated functions."""
+    node = {"type": "action", "node_id": "leaf", "action": "Hold"}
+    for i in range(99):
+        node = {
+            "type": "condition",
+            "node_id": f"c{i}",
+            "condition": {"op": ">=", "left": {"field": "amount"}, "right": {"value": i}},
+            "on_true": node,
+            "on_false": {"type": "action", "node_id": f"r{i}", "action": "Release"},
+        }
+    policy = {"version": "2", "policy_id": "deep", "payment_tree": node}
+    assert check_policy(policy) == []
+    compiled = compile_policy(policy)
+    snap = AgentSnapshot(
+        tick=0,
+        ticks_per_day=2,
+        eod_rush_threshold=0.8,
+        balance=0,
+        unsecured_cap=0,
+        q1_size=1,
+        q1_value=5,
+    )
+    assert compiled.decide(Payment(0, 1, 500, 0, 1, 5), snap) == HOLD
+    assert compiled.decide(Payment(0, 1, 50, 0, 1, 5), snap) == RELEASE
+    deeper = node
+    for name in ("top", "top2"):
+        deeper = {
+            "type": "condition",
+            "node_id": name,
+            "condition": node["condition"],
+            "on_true": deeper,
+            "on_false": {"type": "action", "node_id": f"{name}x", "action": "Drop"},
+        }
+    assert "deeper than 100 levels" in str(check_policy({**policy, "payment_tree": deeper}))
+
+
+def test_absurd_expression_nesting_is_refused() -> None:
+    value = {"field": "amount"}
+    for _ in range(2000):
+        value = {"compute": {"op": "abs", "value": value}}
+    policy = {
+        "version": "2",
+        "policy_id": "p",
+        "payment_tree": {
+            "type": "condition",
+            "node_id": "c",
+            "condition": {"op": ">", "left": value, "right": {"value": 0}},
+            "on_true": {"type": "action", "node_id": "a", "action": "Release"},
+            "on_false": {"type": "action", "node_id": "b", "action": "Hold"},
+        },
+    }
+    assert check_policy(policy) == [
+        "payment_tree.condition: nested deeper than 64 levels; simplify it"
+    ]

@@ -22,9 +22,11 @@ from cashloop_rtgs.policy.grammar import (
     UNSUPPORTED_ACTIONS,
 )
 
-__all__ = ["MAX_TREE_DEPTH", "check_policy"]
+__all__ = ["MAX_EXPRESSION_NESTING", "MAX_TREE_DEPTH", "check_policy"]
 
 MAX_TREE_DEPTH: Final = 100
+#: JSON nesting allowed inside one condition or action parameter (keeps compiled code sane)
+MAX_EXPRESSION_NESTING: Final = 64
 _VALUE_KEYS: Final = ("field", "param", "value", "compute")
 _NODE_TYPES: Final = ("condition", "action")
 
@@ -50,6 +52,20 @@ def _kind(value: Any) -> str:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _nesting(obj: Any) -> int:
+    """Depth of JSON containers in ``obj`` (iterative: safe on any input)."""
+    deepest = 0
+    stack = [(obj, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, Mapping) else item
+        if isinstance(item, Mapping | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_EXPRESSION_NESTING:
+                stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _join(names: Any) -> str:
@@ -135,7 +151,7 @@ class _Checker:
             for key in ("condition", "on_true", "on_false"):
                 if key not in node:
                     self.fail(path, f"condition node is missing '{key}'")
-            if "condition" in node:
+            if "condition" in node and self.shallow(f"{path}.condition", node["condition"]):
                 self.check_expr(f"{path}.condition", node["condition"])
             for branch in ("on_true", "on_false"):
                 if branch in node:
@@ -190,6 +206,8 @@ class _Checker:
                     ppath,
                     f"unknown parameter '{name}' for action '{action}'; allowed: {allowed_params}",
                 )
+            elif not self.shallow(ppath, value):
+                continue
             elif name == "reason":
                 if not (isinstance(value, Mapping) and isinstance(value.get("value"), str)):
                     self.check_value(ppath, value)
@@ -198,6 +216,13 @@ class _Checker:
                 literal = value.get("value") if isinstance(value, Mapping) else None
                 if name == "num_splits" and _is_number(literal) and literal < 2:
                     self.fail(ppath, f"num_splits must be at least 2, got {literal}")
+
+    def shallow(self, path: str, expr: Any) -> bool:
+        """Refuse absurdly nested expressions before walking them."""
+        if _nesting(expr) > MAX_EXPRESSION_NESTING:
+            self.fail(path, f"nested deeper than {MAX_EXPRESSION_NESTING} levels; simplify it")
+            return False
+        return True
 
     def check_expr(self, path: str, expr: Any) -> None:
         ops = (*COMPARISON_OPS, *BOOL_OPS)
