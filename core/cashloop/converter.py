@@ -13,7 +13,12 @@ from cattrs.v import format_exception
 
 from cashloop.errors import ConfigError
 
-__all__ = ["converter", "resolve_paths", "structure", "unstructure"]
+__all__ = ["ValueProblem", "converter", "resolve_paths", "structure", "unstructure"]
+
+
+class ValueProblem(ValueError):
+    """Raised by structure hooks; its message is shown as it is, after the value's path."""
+
 
 T = TypeVar("T")
 
@@ -26,6 +31,7 @@ def converter() -> cattrs.Converter:
     conv.register_structure_hook(int, _strict_int)
     conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook(str, _strict_str)
     return conv
 
 
@@ -41,6 +47,15 @@ def _strict_float(value: Any, _: type) -> float:
     return float(value)
 
 
+def _strict_str(value: Any, _: type) -> str:
+    """Text; a plain number is taken as its text (``--set name=2024``), anything else is an error."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"got {value!r}; quote it to make it text")
+
+
 def _strict_bool(value: Any, _: type) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"got {value!r}")
@@ -54,6 +69,8 @@ def _as_str(value: Any) -> str:
 
 
 def _message(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, ValueProblem):
+        return str(exc)
     if isinstance(exc, ForbiddenExtraKeysError):
         keys = ", ".join(sorted(exc.extra_fields))
         allowed = ", ".join(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
@@ -87,7 +104,7 @@ def structure(data: Any, cls: type[T], *, prefix: str = "", source: str | None =
     """Structure ``data`` into ``cls``; on failure raise ConfigError listing every path."""
     try:
         return converter().structure(data, cls)
-    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
         if isinstance(exc, cattrs.BaseValidationError):
             lines = cattrs.transform_error(exc, path="$", format_exception=_message)
         else:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from cashloop_rtgs.rng import TWO_POW_NEG53, rust_round
+from cashloop_rtgs.rng import TWO_POW_NEG53
 
 if TYPE_CHECKING:
     from cashloop_rtgs.scenario.model import AmountDistribution
@@ -27,15 +27,25 @@ AmountSampler = tuple[int, Callable[..., int]]
 
 
 def _to_cents(x: float) -> int:
-    """``max(1, x.round() as i64)`` with Rust's saturating float-to-int cast."""
-    if math.isnan(x):
+    """``max(1, x.round() as i64)``: halves away from zero, Rust's saturating cast.
+
+    Below 1 (and NaN) the result is 1; at or above 2^63 it saturates; in between ``int``
+    truncates a positive float exactly and ``x - r`` is exact, so this is Rust's rounding.
+    """
+    if not x >= 1.0:
         return 1
-    if math.isinf(x):
-        return I64_MAX if x > 0 else 1
-    r = rust_round(x)
-    if r >= 9.223372036854775807e18:
+    if x >= 9.223372036854775807e18:
         return I64_MAX
-    return max(1, int(r))
+    r = int(x)
+    return r + 1 if x - r >= 0.5 else r
+
+
+def _exp(x: float) -> float:
+    """``exp`` that overflows to inf, as Rust's ``f64::exp`` does."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 
 
 def standard_normal(raw1: int, raw2: int) -> float:
@@ -47,7 +57,11 @@ def standard_normal(raw1: int, raw2: int) -> float:
 
 
 def amount_sampler(dist: AmountDistribution) -> AmountSampler:
-    """The (draw count, sampler) pair for one scenario distribution."""
+    """The (draw count, sampler) pair for one scenario distribution.
+
+    The samplers run once per payment (the arrival generator's hot path), so the Gaussian one
+    inlines ``standard_normal``, its readable definition.
+    """
     kind = dist.type
     if kind == "Uniform":
         lo, span = dist.min, dist.max + 1 - dist.min  # inclusive bounds: range(min, max + 1)
@@ -56,31 +70,36 @@ def amount_sampler(dist: AmountDistribution) -> AmountSampler:
             return lo + raw % span
 
         return 1, uniform
-    if kind == "Normal":
-        mean, sd = float(dist.mean), float(dist.std_dev)
-
-        def normal(raw1: int, raw2: int) -> int:
-            return _to_cents(mean + sd * standard_normal(raw1, raw2))
-
-        return 2, normal
-    if kind == "LogNormal":
-        # mean and std_dev describe the amount itself; convert to the log-space parameters.
-        m, s = float(dist.mean), float(dist.std_dev)
-        sigma_sq = math.log(1.0 + (s * s) / (m * m))
-        mu = math.log(m) - sigma_sq / 2.0
-        sigma = math.sqrt(sigma_sq)
-
-        def lognormal(raw1: int, raw2: int) -> int:
-            return _to_cents(math.exp(mu + sigma * standard_normal(raw1, raw2)))
-
-        return 2, lognormal
     if kind == "Exponential":
         lam = float(dist.lambda_)
 
         def exponential(raw: int) -> int:
             u = (raw >> 11) * TWO_POW_NEG53
-            ln_u = math.log(u) if u > 0.0 else -math.inf
-            return _to_cents(-ln_u / lam)
+            return _to_cents(-(math.log(u) if u > 0.0 else -math.inf) / lam)
 
         return 1, exponential
-    raise ValueError(f"unknown amount distribution {kind!r}")
+    if kind == "Normal":
+        shift, scale, transform = float(dist.mean), float(dist.std_dev), None
+    elif kind == "LogNormal":
+        # mean and std_dev describe the amount itself; convert to the log-space parameters.
+        m, s = float(dist.mean), float(dist.std_dev)
+        sigma_sq = math.log(1.0 + (s * s) / (m * m))
+        shift, scale, transform = math.log(m) - sigma_sq / 2.0, math.sqrt(sigma_sq), _exp
+    else:
+        raise ValueError(f"unknown amount distribution {kind!r}")
+
+    def gaussian(
+        raw1: int,
+        raw2: int,
+        log: Callable[[float], float] = math.log,
+        sqrt: Callable[[float], float] = math.sqrt,
+        cos: Callable[[float], float] = math.cos,
+    ) -> int:
+        u1 = (raw1 >> 11) * TWO_POW_NEG53
+        z = sqrt(-2.0 * (log(u1) if u1 > 0.0 else -math.inf)) * cos(
+            TWO_PI * ((raw2 >> 11) * TWO_POW_NEG53)
+        )
+        x = shift + scale * z
+        return _to_cents(x if transform is None else transform(x))
+
+    return 2, gaussian

@@ -8,7 +8,13 @@ import pytest
 
 from cashloop.errors import ConfigError, PluginError
 from cashloop.plugin import EvaluatorSpec, OutputHandlerSpec, ValidatorSpec, hookimpl
-from cashloop.testing import EventRecorder, arun_experiment, collect_specs, run_component
+from cashloop.testing import (
+    EventRecorder,
+    arun_experiment,
+    collect_specs,
+    run_component,
+    run_experiment,
+)
 
 TOY_CONFIG = {
     "name": "toy-run",
@@ -136,3 +142,18 @@ def test_spec_classes_are_keyword_only_and_frozen():
         spec.name = "y"  # type: ignore[misc]
     with pytest.raises(TypeError):
         EvaluatorSpec("x", dict)  # type: ignore[misc]
+
+
+def test_the_recorder_output_takes_no_options(toy_on_path, tmp_path):
+    recorder = EventRecorder()
+    config = {**TOY_CONFIG, "outputs": [{"type": "record-events", "colour": "red"}]}
+    with pytest.raises(ConfigError) as info:
+        run_experiment(config, tmp_path, extra_plugins=[recorder.as_plugin()])
+    assert info.value.errors == ("outputs[0]: unknown key(s) colour",)
+    assert recorder.events == []
+
+
+def test_collect_specs_rejects_a_hookimpl_with_an_argument_no_hook_has():
+    plugin = types.SimpleNamespace(register_validators=hookimpl(lambda verbose: []))
+    with pytest.raises(PluginError, match="is invalid"):
+        collect_specs(plugin, "register_validators")

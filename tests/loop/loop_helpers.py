@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from cashloop.config import ExperimentConfig
 from cashloop.host import PluginHost
 from cashloop.plugin import (

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from loop_helpers import EXAMPLES, FRACTION, fraction, run_experiment
+
 from cashloop.config import ExperimentConfig
 from cashloop.host import PluginHost
-from loop_helpers import EXAMPLES, FRACTION, fraction, run_experiment
 
 GRID = [i / 100 for i in range(101)]
 

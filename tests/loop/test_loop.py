@@ -8,7 +8,6 @@ import statistics
 from pathlib import Path
 
 import pytest
-from cashloop import events as ev
 from loop_helpers import (
     FractionScript,
     Rendezvous,
@@ -18,6 +17,8 @@ from loop_helpers import (
     of_type,
     run_experiment,
 )
+
+from cashloop import events as ev
 
 
 async def test_reaching_max_iterations_is_reported_as_not_converged(tmp_path: Path) -> None:
@@ -178,8 +179,9 @@ async def test_temporal_mode_adopts_a_worse_policy_and_keeps_the_best_profile(
 
 
 async def test_costs_are_integer_cents_everywhere(tmp_path: Path) -> None:
-    config = example_config("castro_exp2", evaluation={"num_samples": 3}, convergence={
-        "max_iterations": 2})
+    config = example_config(
+        "castro_exp2", evaluation={"num_samples": 3}, convergence={"max_iterations": 2}
+    )
     result, events, _ = await run_experiment(config, tmp_path / "runs.db")
     for event in of_type(events, ev.ITERATION_START) + of_type(events, ev.ITERATION_COMPLETE):
         assert all(type(c) is int for c in event["costs_per_agent"].values())

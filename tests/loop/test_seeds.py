@@ -9,10 +9,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from cashloop import events as ev
-from cashloop.host import PluginHost
-from cashloop.plugin import EvaluatorSpec
-from cashloop.runner.seeds import derive_seed, sample_seeds
 from loop_helpers import (
     EXAMPLES,
     SpecProvider,
@@ -24,12 +20,14 @@ from loop_helpers import (
     strip_run_id,
 )
 
+from cashloop import events as ev
+from cashloop.host import PluginHost
+from cashloop.plugin import EvaluatorSpec
+from cashloop.runner.seeds import derive_seed, sample_seeds
+
 
 def test_seeds_are_stable_across_processes() -> None:
-    code = (
-        "from cashloop.runner.seeds import sample_seeds;"
-        "print(sample_seeds(42, 3, 'BANK_A', 4))"
-    )
+    code = "from cashloop.runner.seeds import sample_seeds;print(sample_seeds(42, 3, 'BANK_A', 4))"
     for hash_seed in ("1", "2"):
         out = subprocess.run(
             [sys.executable, "-c", code],
@@ -85,8 +83,9 @@ class _RecordingEvaluator:
 
 def _recording_host(calls: list[tuple[dict[str, float], list[int]]]) -> PluginHost:
     def factory(options: Mapping[str, Any]) -> _RecordingEvaluator:
-        inner = PluginHost.load().registry.create("evaluator", "rtgs", options, "evaluator",
-                                                  EXAMPLES)
+        inner = PluginHost.load().registry.create(
+            "evaluator", "rtgs", options, "evaluator", EXAMPLES
+        )
         return _RecordingEvaluator(inner, calls)
 
     spec = EvaluatorSpec(name="recording-rtgs", factory=factory)
@@ -101,9 +100,7 @@ async def test_candidate_and_incumbent_are_evaluated_on_the_same_seeds(tmp_path:
         evaluation={"num_samples": 4},
         convergence={"max_iterations": 3},
     )
-    _, events, _ = await run_experiment(
-        config, tmp_path / "runs.db", host=_recording_host(calls)
-    )
+    _, events, _ = await run_experiment(config, tmp_path / "runs.db", host=_recording_host(calls))
     seeds_by_iteration = []
     for iteration in (1, 2, 3):
         (boot,) = of_type(events, ev.BOOTSTRAP_EVALUATION, iteration=iteration)
@@ -144,9 +141,7 @@ async def test_the_same_config_gives_the_same_event_log(tmp_path: Path) -> None:
 async def test_serial_and_process_executors_give_identical_event_logs(tmp_path: Path) -> None:
     changes = {"evaluation": {"num_samples": 6}, "convergence": {"max_iterations": 3}}
     serial = example_config("castro_exp2", executor={"type": "serial"}, **changes)
-    process = example_config(
-        "castro_exp2", executor={"type": "process", "workers": 2}, **changes
-    )
+    process = example_config("castro_exp2", executor={"type": "process", "workers": 2}, **changes)
     serial_result, serial_events, _ = await run_experiment(serial, tmp_path / "serial.db")
     process_result, process_events, _ = await run_experiment(process, tmp_path / "process.db")
     assert strip_run_id(serial_events) == strip_run_id(process_events)

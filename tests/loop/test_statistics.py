@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from cashloop.runner.statistics import (
     mann_kendall_p,
     paired_t_test,

@@ -95,7 +95,7 @@ def run_cmd(
 
     verbose = verbose_from_flags(flags)
     cfg = load_run_config(config, sets, seed, llm)
-    if db is None and "path" not in cfg.storage.options:
+    if db is None and cfg.storage.type == "sqlite" and "path" not in cfg.storage.options:
         db = default_db()
     runner = GenericExperimentRunner(
         cfg, verbose, db_path=db, console_stream="stderr" if as_json else None

@@ -17,7 +17,7 @@ from cashloop.config.sections import (
     PluginsConfig,
 )
 from cashloop.config.yaml_io import read_yaml_mapping
-from cashloop.converter import converter, structure, unstructure
+from cashloop.converter import ValueProblem, converter, structure, unstructure
 from cashloop.errors import ConfigError
 from cashloop.types import PolicyConstraints
 
@@ -59,10 +59,12 @@ def _structure_component(value: Any, _: type) -> ComponentConfig:
         raise TypeError("expected a type name or a mapping with 'type'")
     data = dict(value)
     if "type" not in data:
-        raise KeyError("type")
+        raise ValueProblem(
+            "required key 'type' is missing (the component's name, e.g. type: sqlite)"
+        )
     kind = data.pop("type")
     if not isinstance(kind, str):
-        raise TypeError("'type' must be a name")
+        raise ValueProblem(f"'type' must be a component name, got {kind!r}")
     return ComponentConfig(type=kind, options=data)
 
 

@@ -87,8 +87,20 @@ def build_outputs(
 
 
 def build_storage(config: ExperimentConfig, host: PluginHost, db: Path | None = None) -> Any:
+    """The storage backend; ``db`` (``--db``) sets the ``path`` option of backends that have one."""
     options = dict(config.storage.options)
     if db is not None:
+        spec = host.registry.spec("storage", config.storage.type, "storage")
+        takes_path = spec.options is not None and any(
+            f.name == "path" for f in attrs.fields(spec.options)
+        )
+        if not takes_path:
+            raise ConfigError(
+                [
+                    f"--db: storage backend '{config.storage.type}' has no 'path' option; "
+                    "set its location in the config's storage section instead"
+                ]
+            )
         options["path"] = str(Path(db).resolve())
     return host.registry.create(
         "storage", config.storage.type, options, "storage", config.config_dir

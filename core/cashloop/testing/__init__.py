@@ -74,7 +74,7 @@ def _kind_of(spec: ComponentSpec) -> str:
     from cashloop.registry import KINDS
 
     for kind, (_, spec_cls) in KINDS.items():
-        if type(spec) is spec_cls:
+        if isinstance(spec, spec_cls):
             return kind
     raise TypeError(
         f"{type(spec).__name__} is not a cashloop spec class; use EvaluatorSpec, LLMClientSpec, "
@@ -124,6 +124,8 @@ def collect_specs(plugin: object, hook_name: str) -> list[ComponentSpec]:
     The plugin is registered in a fresh manager first, so a misspelled hook name or a wrong
     return type fails here just as it would when cashloop loads the plugin.
     """
+    import pluggy
+
     from cashloop.errors import PluginError
     from cashloop.loader import _check_hooks
     from cashloop.plugin_manager import new_plugin_manager
@@ -136,7 +138,7 @@ def collect_specs(plugin: object, hook_name: str) -> list[ComponentSpec]:
     name = "under-test"
     try:
         pm.register(plugin, name=name)
-    except Exception as exc:  # pluggy.PluginValidationError: a bad hookimpl signature
+    except pluggy.PluginValidationError as exc:  # e.g. a hookimpl argument no hookspec has
         raise PluginError(f"plugin '{name}' is invalid: {exc}") from None
     _check_hooks(pm, name, repr(plugin))
     ComponentRegistry(pm)  # type checks every returned spec and rejects duplicate names
@@ -184,14 +186,15 @@ class EventRecorder:
         )
         return _SpecProvider("register_output_handlers", spec)
 
-    def _call(self, hook: str, **kwargs: Any) -> None:
-        self.calls.append((hook, kwargs))
+    def _call(self, hook: str, arguments: dict[str, Any]) -> None:
+        """Keep a hook call; ``arguments`` is the hook method's ``locals()``."""
+        self.calls.append((hook, {k: v for k, v in arguments.items() if k != "self"}))
 
     def record_event(
         self, iteration: int, event_type: str, event_data: Mapping[str, Any], run: RunInfo
     ) -> None:
+        self._call("record_event", locals())
         self.events.append({"event_type": event_type, "iteration": iteration, **event_data})
-        self._call("record_event", iteration=iteration, event_type=event_type, run=run)
 
     def record_iteration(
         self,
@@ -201,14 +204,7 @@ class EventRecorder:
         policies: Mapping[str, Any],
         run: RunInfo,
     ) -> None:
-        self._call(
-            "record_iteration",
-            iteration=iteration,
-            costs_per_agent=dict(costs_per_agent),
-            accepted_changes=dict(accepted_changes),
-            policies=dict(policies),
-            run=run,
-        )
+        self._call("record_iteration", locals())
 
     def set_final_result(
         self,
@@ -218,34 +214,27 @@ class EventRecorder:
         convergence_reason: str,
         run: RunInfo,
     ) -> None:
-        self._call(
-            "set_final_result",
-            final_cost=final_cost,
-            best_cost=best_cost,
-            converged=converged,
-            convergence_reason=convergence_reason,
-            run=run,
-        )
+        self._call("set_final_result", locals())
 
     def on_experiment_start(self, experiment_name: str, run: RunInfo) -> None:
-        self._call("on_experiment_start", experiment_name=experiment_name, run=run)
+        self._call("on_experiment_start", locals())
 
     def on_iteration_start(self, iteration: int, run: RunInfo) -> None:
-        self._call("on_iteration_start", iteration=iteration, run=run)
+        self._call("on_iteration_start", locals())
 
     def on_iteration_complete(self, iteration: int, metrics: dict[str, Any], run: RunInfo) -> None:
-        self._call("on_iteration_complete", iteration=iteration, metrics=metrics, run=run)
+        self._call("on_iteration_complete", locals())
 
     def on_agent_optimized(
         self, agent_id: str, accepted: bool, delta: int | None, run: RunInfo
     ) -> None:
-        self._call("on_agent_optimized", agent_id=agent_id, accepted=accepted, delta=delta, run=run)
+        self._call("on_agent_optimized", locals())
 
     def on_convergence(self, reason: str, run: RunInfo) -> None:
-        self._call("on_convergence", reason=reason, run=run)
+        self._call("on_convergence", locals())
 
     def on_experiment_complete(self, result: Any, run: RunInfo) -> None:
-        self._call("on_experiment_complete", result=result, run=run)
+        self._call("on_experiment_complete", locals())
 
 
 def record_events() -> EventRecorder:
