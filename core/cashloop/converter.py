@@ -48,7 +48,7 @@ def _strict_float(value: Any, _: type) -> float:
 
 
 def _strict_str(value: Any, _: type) -> str:
-    """Text; a plain number is taken as its text (``--set name=2024``), anything else is an error."""
+    """Text; a plain number becomes its text (``--set name=2024``); anything else is an error."""
     if isinstance(value, str):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
