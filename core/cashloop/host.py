@@ -44,7 +44,8 @@ class PluginHost:
     @property
     def registry(self) -> ComponentRegistry:
         if self._registry is None:
-            self._registry = ComponentRegistry(self.pm)
+            origins = {r.name: r.distribution for r in self.records}
+            self._registry = ComponentRegistry(self.pm, origins=origins)
         return self._registry
 
     def register_commands(self, cli: click.Group) -> None:

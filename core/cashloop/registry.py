@@ -37,12 +37,19 @@ KINDS: dict[str, tuple[str, type[ComponentSpec]]] = {
 class ComponentRegistry:
     """Every registered component spec, by kind and name, with the plugin that provides it."""
 
-    __slots__ = ("_providers", "_specs", "_strict", "conflicts")
+    __slots__ = ("_origins", "_providers", "_specs", "_strict", "conflicts")
 
-    def __init__(self, pm: CashloopPluginManager, *, strict: bool = True) -> None:
+    def __init__(
+        self,
+        pm: CashloopPluginManager,
+        *,
+        strict: bool = True,
+        origins: Mapping[str, str | None] | None = None,
+    ) -> None:
         self._specs: dict[str, dict[str, ComponentSpec]] = {kind: {} for kind in KINDS}
         self._providers: dict[tuple[str, str], str] = {}
         self._strict = strict
+        self._origins = dict(origins or {})
         #: Name conflicts found with ``strict=False`` (each names both providers).
         self.conflicts: list[str] = []
         for kind, (hook_name, spec_cls) in KINDS.items():
@@ -62,8 +69,8 @@ class ComponentRegistry:
         if key in self._providers:
             message = (
                 f"{spec.kind} '{spec.name}' is registered by two plugins: "
-                f"'{self._providers[key]}' and '{provider}'; uninstall or disable one "
-                "(CASHLOOP_DISABLE_PLUGINS or config plugins.disabled)"
+                f"{self._describe(self._providers[key])} and {self._describe(provider)}; "
+                "uninstall or disable one (CASHLOOP_DISABLE_PLUGINS or config plugins.disabled)"
             )
             if self._strict:
                 raise PluginError(message)
@@ -71,6 +78,10 @@ class ComponentRegistry:
             return
         self._providers[key] = provider
         self._specs[kind][spec.name] = spec
+
+    def _describe(self, plugin_name: str) -> str:
+        dist = self._origins.get(plugin_name)
+        return f"'{plugin_name}' (from {dist})" if dist else f"'{plugin_name}'"
 
     def names(self, kind: str) -> list[str]:
         return sorted(self._specs[kind])

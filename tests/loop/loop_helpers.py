@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import yaml
 
 from cashloop.config import ExperimentConfig
@@ -234,8 +235,17 @@ def output_plugin(name: str, handler: object) -> tuple[str, object]:
     return f"test-{name}", SpecProvider("register_output_handlers", spec)
 
 
-def storage_plugin(name: str, factory: Callable[[Any], Any]) -> tuple[str, object]:
-    spec = StorageBackendSpec(name=name, factory=factory)
+@attrs.frozen(kw_only=True)
+class PathOptions:
+    """Options of an in-test storage backend: where its database lives."""
+
+    path: Path
+
+
+def storage_plugin(
+    name: str, factory: Callable[[Any], Any], options: type | None = None
+) -> tuple[str, object]:
+    spec = StorageBackendSpec(name=name, factory=factory, options=options)
     return f"test-{name}", SpecProvider("register_storage_backends", spec)
 
 

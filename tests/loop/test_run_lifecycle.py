@@ -14,6 +14,7 @@ from loop_helpers import (
     ExplodingOutput,
     FlakyStorage,
     FractionScript,
+    PathOptions,
     StopAt,
     example_config,
     host_with,
@@ -111,11 +112,13 @@ async def test_a_failing_storage_backend_stops_the_run_and_marks_it_failed(
 ) -> None:
     db = tmp_path / "runs.db"
 
-    def flaky(options: dict[str, Any]) -> FlakyStorage:
-        inner = PluginHost.load().registry.create("storage", "sqlite", options, "storage", EXAMPLES)
+    def flaky(options: PathOptions) -> FlakyStorage:
+        inner = PluginHost.load().registry.create(
+            "storage", "sqlite", {"path": str(options.path)}, "storage", EXAMPLES
+        )
         return FlakyStorage(inner, fail_at=2)  # the third iteration cannot be written
 
-    host = host_with(storage_plugin("flaky", flaky))
+    host = host_with(storage_plugin("flaky", flaky, PathOptions))
     config = example_config("castro_exp1", storage={"type": "flaky"})
     runner = GenericExperimentRunner(config, db_path=db, host=host)
     with pytest.raises(StorageError, match="disk I/O error"):

@@ -15,7 +15,8 @@ def _inventory() -> tuple[list[dict[str, Any]], list[str]]:
     from cashloop.registry import KINDS, ComponentRegistry
 
     host = PluginHost.load(keep_going=True)
-    registry = ComponentRegistry(host.pm, strict=False)
+    origins = {r.name: r.distribution for r in host.records}
+    registry = ComponentRegistry(host.pm, strict=False, origins=origins)
     rows = []
     for record in host.records:
         rows.append(

@@ -39,9 +39,13 @@ def fill_python(state: int, count: int) -> tuple[list[int], int]:
 
 
 def generate_arrivals(
-    world: World, seed: int, fill: Fill = fill_python
+    world: World, seed: int, fill: Fill = fill_python, first_block: int = CHUNK
 ) -> tuple[tuple[ArrivalRow, ...], ...]:
-    """Per global tick, the stochastic payments entering Q1, in arrival order."""
+    """Per global tick, the stochastic payments entering Q1, in arrival order.
+
+    ``first_block`` draws are generated up front (a bulk generator asks for about the expected
+    number of draws of the run), then more in blocks of ``CHUNK`` as needed.
+    """
     total = world.total_ticks
     if not world.arrival_plans:
         return ((),) * total
@@ -67,8 +71,8 @@ def generate_arrivals(
         for p in world.arrival_plans
     ]
     state = (seed & MASK64) or 1
-    buf: list[int] = []
-    n = i = 0
+    buf, state = fill(state, first_block)
+    n, i = first_block, 0
     schedule = []
     for t in range(total):
         rows = []
