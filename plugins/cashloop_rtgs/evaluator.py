@@ -7,17 +7,17 @@ policies and the per-seed arrival schedules are rebuilt lazily in each process.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from cashloop.errors import UserError
 from cashloop.plugin import SampleResult, ValidationResult, breakdown_key
 from cashloop_rtgs.cache import LRUCache
-from cashloop_rtgs.engine.arrivals import generate_arrivals
+from cashloop_rtgs.engine.arrivals import CHUNK, generate_arrivals
 from cashloop_rtgs.engine.costs import COMPONENTS
+from cashloop_rtgs.engine.fastfill import select_fill
 from cashloop_rtgs.engine.simulation import RunResult, simulate
-from cashloop_rtgs.engine.world import SEMANTICS, World
+from cashloop_rtgs.engine.world import SEMANTICS, ArrivalRow, World
 from cashloop_rtgs.errors import InvalidPolicyError
 from cashloop_rtgs.options import RtgsOptions
 from cashloop_rtgs.policy.compiler import CompiledPolicy, compile_policy
@@ -63,10 +63,17 @@ class RtgsEvaluator:
         self._reset_caches()
 
     def _reset_caches(self) -> None:
+        self._agent_ids = self.scenario.agent_ids
+        self._breakdown_keys = [
+            [breakdown_key(agent, component) for component in COMPONENTS]
+            for agent in self._agent_ids
+        ]
+        self._fill, self._bulk_fill = select_fill()
         self._world: World | None = None
         self._sandbox: BootstrapSandbox | None = None
         self._arrivals: LRUCache[int, Any] = LRUCache(_ARRIVAL_CACHE_SIZE)
         self._compiled: LRUCache[str, CompiledPolicy | list[str]] = LRUCache(_POLICY_CACHE_SIZE)
+        self._initial_policies: dict[str, dict[str, Any]] = {}
 
     @property
     def world(self) -> World:
@@ -76,7 +83,7 @@ class RtgsEvaluator:
 
     # -- PolicyEvaluator -----------------------------------------------------------------------
     def agents(self) -> Sequence[str]:
-        return self.scenario.agent_ids
+        return self._agent_ids
 
     def initial_policy(self, agent_id: str) -> dict[str, Any]:
         agent = self._agent(agent_id)
@@ -113,12 +120,20 @@ class RtgsEvaluator:
                 self._sandbox = BootstrapSandbox(self.world, initial, self._context_seed())
             return [self._sample(seed, self._sandbox.run(seed, compiled)) for seed in seeds]
         world = self.world
-        results = []
-        for seed in seeds:
-            key = seed & MASK64
-            arrivals = self._arrivals.get(key, lambda k=key: generate_arrivals(world, k))
-            results.append(self._sample(seed, simulate(world, arrivals, compiled)))
-        return results
+        return [
+            self._sample(seed, simulate(world, self.arrivals(seed), compiled)) for seed in seeds
+        ]
+
+    def arrivals(self, seed: int) -> tuple[tuple[ArrivalRow, ...], ...]:
+        """The seed's stochastic arrivals (policy-independent, so cached per seed)."""
+        key = seed & MASK64
+
+        def make() -> tuple[tuple[ArrivalRow, ...], ...]:
+            world = self.world
+            block = int(world.expected_draws() * 1.25) + 16 if self._bulk_fill else CHUNK
+            return generate_arrivals(world, key, self._fill, block)
+
+        return self._arrivals.get(key, make)
 
     # -- helpers -------------------------------------------------------------------------------
     def compile_profile(self, policies: Mapping[str, Mapping[str, Any]]) -> list[CompiledPolicy]:
@@ -130,11 +145,12 @@ class RtgsEvaluator:
                 f"agents: {', '.join(self.agents())}"
             )
         profile = []
-        for agent_id in self.agents():
+        for agent_id in self._agent_ids:
             policy = policies.get(agent_id)
-            compiled = self._compile(
-                policy if policy is not None else self.initial_policy(agent_id)
-            )
+            if policy is None:
+                policy = self._initial_policies.get(agent_id) or self.initial_policy(agent_id)
+                self._initial_policies[agent_id] = policy
+            compiled = self._compile(policy)
             if isinstance(compiled, list):
                 raise InvalidPolicyError(agent_id, compiled)
             profile.append(compiled)
@@ -142,10 +158,7 @@ class RtgsEvaluator:
 
     def _compile(self, policy: Mapping[str, Any]) -> CompiledPolicy | list[str]:
         """The compiled policy, or its schema errors (both cached by canonical JSON)."""
-        try:
-            key = json.dumps(policy, sort_keys=True, allow_nan=True)
-        except (TypeError, ValueError):
-            return check_policy(policy) or ["policy: must be JSON-serialisable"]
+        key = repr(policy)  # exact for JSON data; a reordered copy merely misses the cache
 
         def make() -> CompiledPolicy | list[str]:
             errors = check_policy(policy)
@@ -167,10 +180,9 @@ class RtgsEvaluator:
         """The sample's integer costs, their breakdown and the settlement metrics."""
         costs: dict[str, int] = {}
         metrics: dict[str, float] = {}
-        for agent, row in zip(self.agents(), run.costs, strict=True):
+        for agent, keys, row in zip(self._agent_ids, self._breakdown_keys, run.costs, strict=True):
             costs[agent] = sum(row)
-            for component, value in zip(COMPONENTS, row, strict=True):
-                metrics[breakdown_key(agent, component)] = value  # integer cents
+            metrics.update(zip(keys, row, strict=True))  # integer cents
         metrics["settled"] = float(run.settled)
         metrics["total"] = float(run.total)
         metrics["settlement_rate"] = run.settled / run.total if run.total else 1.0

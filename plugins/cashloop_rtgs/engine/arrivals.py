@@ -113,7 +113,9 @@ def generate_arrivals(
                     n, i = len(buf), 0
                 value = amount(buf[i], buf[i + 1]) if draws == 2 else amount(buf[i])  # type: ignore[operator]
                 i += draws
-                if weights is None:
+                if n_receivers == 1:  # the draw is still consumed, but cannot matter
+                    receiver = receivers[0]
+                elif weights is None:
                     receiver = receivers[buf[i] % n_receivers]
                 else:
                     target = (buf[i] >> 11) * scale * total_weight

@@ -94,6 +94,9 @@ def simulate(
     liquidity_per_tick = [rates.liquidity(a) for a in allocation]
     overdue_mult = rates.overdue_mult_scaled
     agents = range(n)
+    static_inputs = world.static_inputs
+    constant_actions = [p.constant_action for p in policies]
+    no_q2 = (0,) * n
 
     def try_settle(p: Payment, t: int) -> bool:
         sender = p.sender
@@ -107,7 +110,11 @@ def simulate(
             credits[p.receiver] += amount
         else:
             balance[p.receiver] += amount
-        p.mark_settled(t)
+        if p.parent is None:
+            p.remaining = 0
+            p.settled_at = t
+        else:
+            p.mark_settled(t)
         return True
 
     for t, new_arrivals in enumerate(arrivals):
@@ -120,7 +127,7 @@ def simulate(
                 balance[a] += allocation[a]
                 liquidity_per_tick[a] = rates.liquidity(allocation[a])
         # 1. scheduled events (moves happen now; payments join Q1), then 2. Poisson arrivals
-        moves, event_arrivals = world.static_inputs[t]
+        moves, event_arrivals = static_inputs[t]
         for payer, payee, amount in moves:
             balance[payer] -= amount
             balance[payee] += amount
@@ -135,8 +142,7 @@ def simulate(
             queue = q1[a]
             if not queue:
                 continue
-            policy = policies[a]
-            action = policy.constant_action
+            action = constant_actions[a]
             if action == RELEASE:
                 pending.extend(queue)
                 q1[a] = []
@@ -152,7 +158,7 @@ def simulate(
                 q1_size=len(queue),
                 q1_value=sum(p.remaining for p in queue),
             )
-            decide = policy.decide
+            decide = policies[a].decide
             kept = []
             try:
                 for p in queue:
@@ -195,14 +201,17 @@ def simulate(
                     balance[a] += credits[a]
                     credits[a] = 0
         # 8. costs
-        q2_weight = [0] * n
-        q2_new_overdue = [0] * n
-        for p in q2:
-            s = p.sender
-            since = p.overdue_since
-            q2_weight[s] += p.remaining * (overdue_mult if since >= 0 else 1000)
-            if since == t:
-                q2_new_overdue[s] += 1
+        if q2:
+            q2_weight = [0] * n
+            q2_new_overdue = [0] * n
+            for p in q2:
+                s = p.sender
+                since = p.overdue_since
+                q2_weight[s] += p.remaining * (overdue_mult if since >= 0 else 1000)
+                if since == t:
+                    q2_new_overdue[s] += 1
+        else:
+            q2_weight = q2_new_overdue = no_q2
         for a in agents:
             row = costs[a]
             row[LIQ] += liquidity_per_tick[a]

@@ -92,6 +92,13 @@ class World:
     def total_ticks(self) -> int:
         return self.ticks_per_day * self.num_days
 
+    def expected_draws(self) -> float:
+        """Mean number of random draws of one run: per agent and tick ``1 + rate`` for the
+        Poisson count and ``rate * (amount draws + 2)`` for the payments."""
+        return self.total_ticks * sum(
+            1.0 + p.rate * (p.amount_draws + 3) for p in self.arrival_plans if p.rate > 0.0
+        )
+
     @classmethod
     def build(cls, scenario: Scenario, semantics: Semantics) -> World:
         ids = scenario.agent_ids
