@@ -117,7 +117,9 @@ class RtgsEvaluator:
         if self.options.sampling == "bootstrap-sandbox":
             if self._sandbox is None:
                 initial = self.compile_profile({})
-                self._sandbox = BootstrapSandbox(self.world, initial, self._context_seed())
+                self._sandbox = BootstrapSandbox(
+                    self.world, initial, self._context_seed(), self._fill
+                )
             return [self._sample(seed, self._sandbox.run(seed, compiled)) for seed in seeds]
         world = self.world
         return [

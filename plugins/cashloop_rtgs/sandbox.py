@@ -17,11 +17,11 @@ from typing import Final
 
 import attrs
 
-from cashloop_rtgs.engine.arrivals import generate_arrivals
+from cashloop_rtgs.engine.arrivals import Fill, fill_python, generate_arrivals
 from cashloop_rtgs.engine.simulation import RunResult, RunState, simulate
 from cashloop_rtgs.engine.world import ArrivalRow, MoveRow, World
 from cashloop_rtgs.policy.compiler import RELEASE_ALL, CompiledPolicy
-from cashloop_rtgs.rng import Xorshift64Star
+from cashloop_rtgs.rng import MASK64
 
 __all__ = ["BootstrapSandbox", "Record", "simcash_sample_seeds"]
 
@@ -52,11 +52,22 @@ class Record:
 class BootstrapSandbox:
     """Context histories of every agent, and the sandbox runs built from them."""
 
-    def __init__(self, world: World, initial: Sequence[CompiledPolicy], context_seed: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        initial: Sequence[CompiledPolicy],
+        context_seed: int,
+        fill: Fill = fill_python,
+    ) -> None:
         self.world = world
+        self._fill = fill
         self.outgoing: list[list[Record]] = [[] for _ in world.ids]
         self.incoming: list[list[Record]] = [[] for _ in world.ids]
         self._record_context(initial, context_seed)
+        #: SimCash resamples only the incoming payments that settled in the context run
+        self.settled_incoming = [
+            [r for r in records if r.settlement_offset is not None] for records in self.incoming
+        ]
         self._templates = [self._template(i) for i in range(len(world.ids))]
 
     def _record_context(self, initial: Sequence[CompiledPolicy], seed: int) -> None:
@@ -133,10 +144,13 @@ class BootstrapSandbox:
         ticks = template.total_ticks
         ids = template.ids
         me, source, sink = (ids.index(self.world.ids[agent]), ids.index(SOURCE), ids.index(SINK))
-        rng = Xorshift64Star(seed)
+        outgoing = self.outgoing[agent]
+        incoming = self.settled_incoming[agent]
+        count = 2 * (len(outgoing) + len(incoming))  # two draws per resampled record
+        draws, _ = self._fill((seed & MASK64) or 1, count) if count else ([], 0)
         moves: list[list[MoveRow]] = [[] for _ in range(ticks)]
         arrivals: list[list[ArrivalRow]] = [[] for _ in range(ticks)]
-        for arrival, record in _resample(rng, self.outgoing[agent], ticks):
+        for arrival, record in _resample(draws[: 2 * len(outgoing)], outgoing, ticks):
             deadline = min(arrival + record.deadline_offset, ticks)
             relative = max(deadline - arrival, 1)
             arrivals[arrival].append(
@@ -148,8 +162,7 @@ class BootstrapSandbox:
                     record.priority,
                 )
             )
-        settled_incoming = [r for r in self.incoming[agent] if r.settlement_offset is not None]
-        for arrival, record in _resample(rng, settled_incoming, ticks):
+        for arrival, record in _resample(draws[2 * len(outgoing) :], incoming, ticks):
             tick = min(arrival + record.settlement_offset, ticks)  # type: ignore[operator]
             if tick < ticks:  # a settlement remapped past the last tick never happens
                 moves[tick].append((source, me, record.amount))
@@ -157,12 +170,9 @@ class BootstrapSandbox:
 
 
 def _resample(
-    rng: Xorshift64Star, records: Sequence[Record], ticks: int
+    draws: Sequence[int], records: Sequence[Record], ticks: int
 ) -> list[tuple[int, Record]]:
-    """Draw ``len(records)`` records with replacement, each onto a uniform arrival tick."""
+    """Draw ``len(records)`` records with replacement, each onto a uniform arrival tick
+    (SimCash's ``next_int``: one raw draw modulo the bound for each)."""
     n = len(records)
-    picked = []
-    for _ in range(n):
-        record = records[rng.next_u64() % n]
-        picked.append((rng.next_u64() % ticks, record))
-    return picked
+    return [(draws[2 * j + 1] % ticks, records[draws[2 * j] % n]) for j in range(n)]
