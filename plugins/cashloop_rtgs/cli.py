@@ -112,10 +112,10 @@ def simulate(
     evaluator = RtgsEvaluator(
         RtgsOptions(
             scenario=scenario,
-            sampling=sampling,  # type: ignore[arg-type]
-            semantics=semantics,
+            sampling=sampling,  # type: ignore[arg-type]  # click.Choice checked it
+            semantics=semantics,  # type: ignore[arg-type]
         )
-    )  # type: ignore[arg-type]
+    )
     agents = evaluator.agents()
     policies: dict[str, dict[str, Any]] = {}
     for agent, path in _pairs(policy_args, "--policy"):

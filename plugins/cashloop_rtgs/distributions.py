@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from cashloop_rtgs.rng import TWO_POW_NEG53
+from cashloop_rtgs.scenario.model import Exponential, LogNormal, Normal, Uniform
 
 if TYPE_CHECKING:
     from cashloop_rtgs.scenario.model import AmountDistribution
@@ -62,15 +63,14 @@ def amount_sampler(dist: AmountDistribution) -> AmountSampler:
     The samplers run once per payment (the arrival generator's hot path), so the Gaussian one
     inlines ``standard_normal``, its readable definition.
     """
-    kind = dist.type
-    if kind == "Uniform":
+    if isinstance(dist, Uniform):
         lo, span = dist.min, dist.max + 1 - dist.min  # inclusive bounds: range(min, max + 1)
 
         def uniform(raw: int) -> int:
             return lo + raw % span
 
         return 1, uniform
-    if kind == "Exponential":
+    if isinstance(dist, Exponential):
         lam = float(dist.lambda_)
 
         def exponential(raw: int) -> int:
@@ -78,15 +78,16 @@ def amount_sampler(dist: AmountDistribution) -> AmountSampler:
             return _to_cents(-(math.log(u) if u > 0.0 else -math.inf) / lam)
 
         return 1, exponential
-    if kind == "Normal":
-        shift, scale, transform = float(dist.mean), float(dist.std_dev), None
-    elif kind == "LogNormal":
+    transform: Callable[[float], float] | None = None
+    if isinstance(dist, Normal):
+        shift, scale = float(dist.mean), float(dist.std_dev)
+    elif isinstance(dist, LogNormal):
         # mean and std_dev describe the amount itself; convert to the log-space parameters.
         m, s = float(dist.mean), float(dist.std_dev)
         sigma_sq = math.log(1.0 + (s * s) / (m * m))
         shift, scale, transform = math.log(m) - sigma_sq / 2.0, math.sqrt(sigma_sq), _exp
     else:
-        raise ValueError(f"unknown amount distribution {kind!r}")
+        raise ValueError(f"unknown amount distribution {dist!r}")
 
     def gaussian(
         raw1: int,

@@ -71,7 +71,9 @@ class RtgsEvaluator:
         self._fill, self._bulk_fill = select_fill()
         self._world: World | None = None
         self._sandbox: BootstrapSandbox | None = None
-        self._arrivals: LRUCache[int, Any] = LRUCache(_ARRIVAL_CACHE_SIZE)
+        self._arrivals: LRUCache[int, tuple[tuple[ArrivalRow, ...], ...]] = LRUCache(
+            _ARRIVAL_CACHE_SIZE
+        )
         self._compiled: LRUCache[str, CompiledPolicy | list[str]] = LRUCache(_POLICY_CACHE_SIZE)
         self._initial_policies: dict[str, dict[str, Any]] = {}
 

@@ -18,6 +18,7 @@ from typing import Final
 import attrs
 
 from cashloop_rtgs.engine.arrivals import Fill, fill_python, generate_arrivals
+from cashloop_rtgs.engine.payment import Payment
 from cashloop_rtgs.engine.simulation import RunResult, RunState, simulate
 from cashloop_rtgs.engine.world import ArrivalRow, MoveRow, World
 from cashloop_rtgs.policy.compiler import RELEASE_ALL, CompiledPolicy
@@ -71,7 +72,7 @@ class BootstrapSandbox:
         self._templates = [self._template(i) for i in range(len(world.ids))]
 
     def _record_context(self, initial: Sequence[CompiledPolicy], seed: int) -> None:
-        payments: list = []
+        payments: list[Payment] = []
 
         def keep(state: RunState) -> None:
             payments[:] = state.payments

@@ -96,7 +96,7 @@ def simulate(
     agents = range(n)
     static_inputs = world.static_inputs
     constant_actions = [p.constant_action for p in policies]
-    no_q2 = (0,) * n
+    no_q2 = [0] * n  # read-only stand-in when Q2 is empty
 
     def try_settle(p: Payment, t: int) -> bool:
         sender = p.sender
@@ -171,8 +171,9 @@ def simulate(
                         if p.overdue_since < 0:
                             p.overdue_since = t
                     else:
-                        pending.extend(_split(p, -code))
-                        costs[a][SPLIT] += (-code - 1) * rates.split_friction
+                        parts = -code  # type: ignore[operator]  # a split: decide returned -n
+                        pending.extend(_split(p, parts))
+                        costs[a][SPLIT] += (parts - 1) * rates.split_friction
             except TreeEvaluationError as exc:
                 raise PolicyRuntimeError(
                     f"the policy of {world.ids[a]} failed at tick {t}: {exc}"

@@ -79,9 +79,9 @@ def compile_policy(policy: Mapping[str, Any]) -> CompiledPolicy:
     """Compile a policy that passed ``check_policy``."""
     params = {k: float(v) for k, v in policy.get("parameters", {}).items()}
     fraction = params.get(FRACTION_PARAMETER)
-    tree = policy.get("payment_tree")
+    tree: Mapping[str, Any] | None = policy.get("payment_tree")
     constant = RELEASE if tree is None else _constant_action(tree)
-    if constant is not None:
+    if tree is None or constant is not None:
         return CompiledPolicy(
             policy_id=policy["policy_id"],
             liquidity_fraction=fraction,

@@ -121,7 +121,8 @@ def describe_scenario(scenario: Scenario, options: RtgsOptions) -> str:
             if event.schedule.type == "OneTime"
             else f"every {event.schedule.interval} ticks from {event.schedule.start_tick}"
         )
-        due = f", due in {event.deadline} ticks" if getattr(event, "deadline", None) else ""
+        deadline = getattr(event, "deadline", None)
+        due = f", due in {deadline} ticks" if deadline else ""
         lines.append(
             f"- {event.type}: {event.from_agent} -> {event.to_agent} {event.amount} "
             f"cents at {when}{due}"

@@ -214,7 +214,8 @@ class _Checker:
             else:
                 self.check_value(ppath, value)
                 literal = value.get("value") if isinstance(value, Mapping) else None
-                if name == "num_splits" and _is_number(literal) and literal < 2:
+                is_number = isinstance(literal, int | float) and not isinstance(literal, bool)
+                if name == "num_splits" and is_number and literal < 2:  # type: ignore[operator]
                     self.fail(ppath, f"num_splits must be at least 2, got {literal}")
 
     def shallow(self, path: str, expr: Any) -> bool:
