@@ -163,3 +163,24 @@ def test_arrivals_cap_at_next_day_under_simcash_and_last_tick_when_corrected() -
         deadlines = {row[3] for tick in schedule[:3] for row in tick}
         assert deadlines <= {last}
         assert {row[3] for row in schedule[3]} <= {4}  # never before t + 1
+
+
+def test_simcash_quirks_of_arrival_configs_and_their_corrections() -> None:
+    """SimCash gives receivers missing from counterparty_weights weight 1.0 and turns a
+    configured priority 0 into the default 5; corrected semantics use 0 for both."""
+    from cashloop_rtgs.engine.arrivals import generate_arrivals
+
+    data = two_banks()
+    data["agents"].append({"id": "BANK_C"})
+    data["agents"][0]["arrival_config"] = {
+        "rate_per_tick": 5.0,
+        "amount_distribution": {"type": "Uniform", "min": 10, "max": 20},
+        "deadline_range": [1, 2],
+        "counterparty_weights": {"BANK_B": 1.0},
+        "priority": 0,
+    }
+    for semantics, receivers, priority in (("simcash", {1, 2}, 5), ("corrected", {1}, 0)):
+        world = inline_evaluator(data, semantics=semantics).world
+        rows = [row for tick in generate_arrivals(world, 4) for row in tick]
+        assert {row[1] for row in rows} == receivers
+        assert {row[4] for row in rows} == {priority}

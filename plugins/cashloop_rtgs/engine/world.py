@@ -31,6 +31,9 @@ class Semantics:
     eod_penalty_overdue_only: bool
     #: Weight of a receiver missing from counterparty_weights (SimCash: 1.0).
     unlisted_weight: float
+    #: Arrivals configured with priority 0 get the default priority 5 (SimCash only sets a
+    #: priority above 0).
+    zero_priority_is_default: bool
 
 
 SEMANTICS: Final[dict[str, Semantics]] = {
@@ -39,12 +42,14 @@ SEMANTICS: Final[dict[str, Semantics]] = {
         arrival_cap_next_day=True,
         eod_penalty_overdue_only=True,
         unlisted_weight=1.0,
+        zero_priority_is_default=True,
     ),
     "corrected": Semantics(
         name="corrected",
         arrival_cap_next_day=False,
         eod_penalty_overdue_only=False,
         unlisted_weight=0.0,
+        zero_priority_is_default=False,
     ),
 }
 
@@ -169,7 +174,9 @@ def _arrival_plans(
                 total_weight=total,
                 deadline_lo=lo,
                 deadline_span=hi + 1 - lo,
-                priority=cfg.priority,
+                priority=5
+                if cfg.priority == 0 and semantics.zero_priority_is_default
+                else cfg.priority,
             )
         )
     return tuple(plans)
