@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 
 import attrs
 
 from cashloop.errors import ConfigError
 
-__all__ = ["START_METHODS", "ProcessOptions", "create_process_pool"]
+__all__ = ["START_METHODS", "ProcessOptions", "create_process_pool", "ignore_interrupts"]
 
 START_METHODS = ("fork", "forkserver", "spawn")
 
@@ -48,4 +49,12 @@ def create_process_pool(options: ProcessOptions) -> ProcessPoolExecutor:
     if problems:
         raise ConfigError([f"executor.{p}" for p in problems])
     context = multiprocessing.get_context(options.start_method)
-    return ProcessPoolExecutor(max_workers=options.worker_count, mp_context=context)
+    return ProcessPoolExecutor(
+        max_workers=options.worker_count, mp_context=context, initializer=ignore_interrupts
+    )
+
+
+def ignore_interrupts() -> None:
+    """Workers ignore Ctrl-C: a terminal sends SIGINT to the whole process group, and only the
+    main process should react (it cancels the run, marks it interrupted and shuts the pool down)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -190,7 +190,7 @@ class StopAt:
 class Rendezvous:
     """Every agent's request must be in flight at once, or the proposals time out."""
 
-    def __init__(self, inner: Any, agents: int, timeout: float = 5.0) -> None:
+    def __init__(self, inner: Any, agents: int, timeout: float = 2.0) -> None:
         self.inner = inner
         self.agents = agents
         self.timeout = timeout

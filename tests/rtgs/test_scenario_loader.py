@@ -165,6 +165,14 @@ def test_agent_policy_inline_or_from_a_file(tmp_path) -> None:
     assert any("cannot read" in e for e in errors(data))
 
 
+def test_absurd_run_lengths_are_refused() -> None:
+    data = two_banks(simulation={"ticks_per_day": 100_000, "num_days": 100})
+    assert errors(data) == [
+        "simulation: 100000 ticks per day for 100 days is more than the 1,000,000 ticks a run "
+        "may have"
+    ]
+
+
 def test_cycles_are_refused() -> None:
     assert errors(two_banks(lsm_config={"enable_cycles": True})) == [
         "lsm_config.enable_cycles: multilateral cycle settlement is not implemented by the "

@@ -12,7 +12,7 @@ from cashloop.cli.cmd_plugins import plugins_cmd
 from cashloop.cli.cmd_rerun import rerun_cmd
 from cashloop.cli.cmd_run import resume_cmd, run_cmd
 from cashloop.cli.cmd_runs import events_cmd, replay_cmd, runs_cmd, show_cmd
-from cashloop.errors import UserError
+from cashloop.errors import StorageError, UserError
 
 __all__ = ["cli", "main"]
 
@@ -71,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
+    except StorageError as exc:
+        click.echo(
+            f"error: {exc} (the run stopped; stored iterations are kept and resumable)", err=True
+        )
+        return 1
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("interrupted", err=True)
         return 130

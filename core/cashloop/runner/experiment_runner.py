@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from cashloop.converter import unstructure
+from cashloop.errors import UserError
 from cashloop.host import PluginHost
 from cashloop.runner.components import build_components, build_outputs, build_storage
 from cashloop.runner.optimization import OptimizationLoop
@@ -25,6 +26,17 @@ if TYPE_CHECKING:
 __all__ = ["GenericExperimentRunner"]
 
 log = structlog.get_logger("cashloop.run")
+
+
+def _run_exists(storage: Any, run_id: str | None) -> bool:
+    """Whether ``run_id`` is already stored (a run interrupted before its first commit)."""
+    if run_id is None:
+        return False
+    try:
+        storage.open_run(run_id)
+    except UserError:
+        return False
+    return True
 
 
 async def _close_client(client: Any) -> None:
@@ -123,7 +135,7 @@ class GenericExperimentRunner:
             config_dir=str(self._config_dir),
         )
         structlog.contextvars.bind_contextvars(run_id=loop.run_id)
-        if self._resume_events:
+        if self._resume_events or _run_exists(storage, self._run_id):
             resume = getattr(storage, "resume_run", None)
             if callable(resume):
                 resume(loop.run_id)

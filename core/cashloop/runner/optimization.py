@@ -135,9 +135,7 @@ class OptimizationLoop:
         )
         self._policies = state.policies
         if self._resume_events:
-            for event in self._resume_events:
-                data = {k: v for k, v in event.items() if k not in ("event_type", "iteration")}
-                self._state_provider.record_event(event["iteration"], event["event_type"], data)
+            self._load_stored(self._resume_events)
             state.restore(self._resume_events)
         else:
             self._emit(
@@ -163,6 +161,19 @@ class OptimizationLoop:
             await self._iteration(state, agents, all_agents)
             verdict = self._budget_verdict(state) or state.detector.check()
         return self._finish(state, all_agents, verdict)
+
+    def _load_stored(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Put a resumed run's committed events (and their iteration records) in the live state."""
+        for event in events:
+            data = {k: v for k, v in event.items() if k not in ("event_type", "iteration")}
+            self._state_provider.record_event(event["iteration"], event["event_type"], data)
+            if event["event_type"] == ev.ITERATION_COMPLETE:
+                self._state_provider.record_iteration(
+                    event["iteration"] - 1,
+                    data["costs_per_agent"],
+                    data["accepted_changes"],
+                    data["policies"],
+                )
 
     def _emit(self, iteration: int, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
         return self._dispatch.emit(iteration, event_type, data)

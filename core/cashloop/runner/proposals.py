@@ -169,13 +169,16 @@ class ProposalService:
                 if isinstance(exc, UserError):
                     raise
                 text = getattr(exc, "recorded_error", None) or f"{type(exc).__name__}: {exc}"
+                latency = getattr(exc, "recorded_latency", None)
                 return Attempt(
                     number=number,
                     request=request,
                     proposal=None,
                     kind="llm_error",
                     errors=(text,),
-                    latency_seconds=time.perf_counter() - started,
+                    latency_seconds=(
+                        latency if latency is not None else time.perf_counter() - started
+                    ),
                 )
         if not isinstance(proposal.policy, dict) or not proposal.policy:
             return Attempt(

@@ -20,9 +20,10 @@ __all__ = ["RecordedClient", "RecordedLLMError", "RerunDivergedError"]
 class RecordedLLMError(RuntimeError):
     """A provider error replayed from the record; ``recorded_error`` is the original text."""
 
-    def __init__(self, recorded_error: str) -> None:
+    def __init__(self, recorded_error: str, recorded_latency: float = 0.0) -> None:
         super().__init__(recorded_error)
         self.recorded_error = recorded_error
+        self.recorded_latency = recorded_latency
 
 
 class RerunDivergedError(UserError):
@@ -65,7 +66,7 @@ class RecordedClient:
         outcome = call.get("outcome")
         if outcome == "llm_error":
             error = str(call.get("error") or "recorded provider error")
-            raise RecordedLLMError(error)
+            raise RecordedLLMError(error, proposal.latency_seconds)
         if outcome == "parse_error" and call.get("error"):
             raise PolicyParseError(str(call["error"]), proposal=proposal)
         policy = parse_policy_json(proposal.raw_response)

@@ -18,6 +18,7 @@ from cashloop_rtgs.scenario.model import (
 __all__ = ["check_scenario"]
 
 U64_MAX: Final = (1 << 64) - 1
+MAX_TICKS: Final = 1_000_000
 
 
 def check_scenario(scenario: Scenario) -> list[str]:
@@ -28,6 +29,11 @@ def check_scenario(scenario: Scenario) -> list[str]:
         errors.append(f"simulation.ticks_per_day: must be >= 1, got {sim.ticks_per_day}")
     if sim.num_days < 1:
         errors.append(f"simulation.num_days: must be >= 1, got {sim.num_days}")
+    if sim.ticks_per_day * sim.num_days > MAX_TICKS:
+        errors.append(
+            f"simulation: {sim.ticks_per_day} ticks per day for {sim.num_days} days is "
+            f"more than the {MAX_TICKS:,} ticks a run may have"
+        )
     if not 0 <= sim.rng_seed <= U64_MAX:
         errors.append(f"simulation.rng_seed: must be in [0, 2^64), got {sim.rng_seed}")
     if not 0.0 <= scenario.eod_rush_threshold <= 1.0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from loop_helpers import (
     TextScript,
     example_config,
     fraction,
+    local_search,
     of_type,
     run_experiment,
+    strip_run_id,
     with_fraction,
 )
 
@@ -23,7 +26,9 @@ from cashloop.config import ExperimentConfig
 from cashloop.converter import unstructure
 from cashloop.host import PluginHost
 from cashloop.money import format_cents
-from cashloop.plugin import PolicyParseError, parse_policy_json
+from cashloop.plugin import PolicyParseError, PolicyProposal, PolicyRequest, parse_policy_json
+from cashloop.runner.experiment_runner import GenericExperimentRunner
+from cashloop.runner.recorded import RecordedClient
 
 GARBAGE = "I would commit a little less liquidity next time."
 
@@ -226,3 +231,46 @@ async def test_prompt_customization_reaches_the_user_prompt(tmp_path: Path) -> N
     assert "Think about deadlines." in prompts["BANK_A"]
     assert "Be bold." not in prompts["BANK_A"]
     assert "Think about deadlines." in prompts["BANK_B"] and "Be bold." in prompts["BANK_B"]
+
+
+class _SlowTimeoutThenLocalSearch:
+    """The provider times out (after a while) on BANK_A's first attempt of iteration 1."""
+
+    def __init__(self) -> None:
+        self.inner = local_search()
+
+    async def propose(self, request: PolicyRequest) -> PolicyProposal:
+        if (request.agent_id, request.iteration, request.attempt) == ("BANK_A", 1, 1):
+            await asyncio.sleep(0.05)
+            raise TimeoutError("the provider did not answer in time")
+        return await self.inner.propose(request)
+
+
+async def test_offline_rerun_of_a_clean_run_reproduces_its_event_log(tmp_path: Path) -> None:
+    client = TextScript({"BANK_A": [GARBAGE, _answer(1.5), _answer(0.4)], "BANK_B": [_answer(0.3)]})
+    config = example_config("castro_exp1", convergence={"max_iterations": 3})
+    _, events, _ = await run_experiment(config, tmp_path / "runs.db", client=client)
+    rerun = GenericExperimentRunner(
+        config, db_path=tmp_path / "runs.db", llm_client=RecordedClient(events), offline_llm=True
+    )
+    await rerun.run()
+    assert rerun.state_provider is not None
+    assert strip_run_id(rerun.state_provider.get_all_events()) == strip_run_id(events)
+
+
+async def test_offline_rerun_reproduces_a_run_with_provider_errors(tmp_path: Path) -> None:
+    config = example_config("castro_exp1", convergence={"max_iterations": 2})
+    _, events, _ = await run_experiment(
+        config, tmp_path / "runs.db", client=_SlowTimeoutThenLocalSearch()
+    )
+    assert [c["outcome"] for c in of_type(events, ev.LLM_CALL, iteration=1)] == [
+        "llm_error",
+        "ok",
+        "ok",
+    ]
+    rerun = GenericExperimentRunner(
+        config, db_path=tmp_path / "runs.db", llm_client=RecordedClient(events), offline_llm=True
+    )
+    await rerun.run()
+    assert rerun.state_provider is not None
+    assert strip_run_id(rerun.state_provider.get_all_events()) == strip_run_id(events)

@@ -89,17 +89,6 @@ def test_replay_prints_the_same_text_as_the_live_run(
     assert replayed == live
 
 
-def test_verbose_replay_prints_the_same_text_as_the_verbose_live_run(workdir: Path) -> None:
-    db = workdir / "verbose.db"
-    live = cashloop(
-        "run", EXP1, "--db", str(db), "-v", "--set", "convergence.max_iterations=2", cwd=workdir
-    )
-    replayed = cashloop("replay", _run_id(live.stderr), "--db", str(db), "-v", cwd=workdir)
-    assert replayed.stdout == live.stdout
-    quiet = cashloop("replay", _run_id(live.stderr), "--db", str(db), cwd=workdir)
-    assert len(quiet.stdout) < len(live.stdout)  # -v did show more
-
-
 def test_events_prints_the_stored_events_one_json_object_per_line(
     live_run: tuple[Path, str, str], workdir: Path
 ) -> None:
@@ -220,29 +209,82 @@ def test_an_unknown_run_id_exits_2(
     assert "Traceback" not in done.stderr
 
 
-def test_offline_rerun_reproduces_the_event_log(
-    live_run: tuple[Path, str, str], workdir: Path
+@pytest.fixture(scope="module")
+def scripted_run(workdir: Path) -> tuple[Path, str, str]:
+    """castro_exp1 answered by the ``scripted`` LLM backend, with unparsable and out-of-bounds
+    answers among the valid ones, run with -v: (database, run id, the text it printed)."""
+    data = yaml.safe_load(Path(EXP1).read_text(encoding="utf-8"))
+    data["evaluator"]["scenario"] = str(EXAMPLES / "scenarios" / "castro_exp1.yaml")
+    data["llm"] = {"type": "scripted", "path": "answers.yaml", "max_retries": 1}
+    data["convergence"]["max_iterations"] = 3
+    policy = {
+        "version": "2.0",
+        "policy_id": "release_all",
+        "parameters": {"initial_liquidity_fraction": 0.3},
+        "payment_tree": {"type": "action", "node_id": "release", "action": "Release"},
+    }
+    too_much = {**policy, "parameters": {"initial_liquidity_fraction": 1.7}}
+    answers = {
+        "BANK_A": ["no idea", json.dumps(too_much), json.dumps(policy)],
+        "BANK_B": ["still no idea", "nothing", policy],
+    }
+    folder = workdir / "scripted"
+    folder.mkdir()
+    (folder / "exp.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (folder / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    db = folder / "runs.db"
+    done = cashloop("run", str(folder / "exp.yaml"), "--db", str(db), "-v", cwd=folder)
+    return db, _run_id(done.stderr), done.stdout
+
+
+def test_verbose_replay_prints_the_same_text_as_the_verbose_live_run(
+    scripted_run: tuple[Path, str, str], workdir: Path
 ) -> None:
-    db, run_id, _ = live_run
+    db, run_id, live = scripted_run
+    assert "REJECTED proposal for BANK_A after 2 attempts (constraint_violation)" in live
+    assert "REJECTED proposal for BANK_B after 2 attempts (parse_error)" in live
+    replayed = cashloop("replay", run_id, "--db", str(db), "-v", cwd=workdir)
+    assert replayed.stdout == live
+    quiet = cashloop("replay", run_id, "--db", str(db), cwd=workdir)
+    assert len(quiet.stdout) < len(live)  # -v did show more
+
+
+def test_offline_rerun_reproduces_the_event_log(
+    scripted_run: tuple[Path, str, str], workdir: Path
+) -> None:
+    db, run_id, _ = scripted_run
+    (workdir / "scripted" / "answers.yaml").unlink()  # the rerun needs no scripted answers
     done = cashloop("rerun", run_id, "--offline", "--db", str(db), "--json", cwd=workdir)
     rerun_id = json.loads(done.stdout)["run_id"]
     assert rerun_id != run_id
-    assert strip_run_id(_events(db, rerun_id, workdir)) == strip_run_id(
-        _events(db, run_id, workdir)
-    )
+    original = _events(db, run_id, workdir)
+    assert {"parse_error", "constraint_violation", "ok"} <= {
+        e["outcome"] for e in original if e["event_type"] == "llm_call"
+    }
+    assert strip_run_id(_events(db, rerun_id, workdir)) == strip_run_id(original)
 
 
-async def test_sigint_interrupts_a_run_and_resume_finishes_it(workdir: Path) -> None:
-    db = workdir / "sigint.db"
-    reference, _, _ = await run_experiment(example_config("castro_exp2"), workdir / "ref.db")
+def test_a_completed_run_cannot_be_resumed(live_run: tuple[Path, str, str], workdir: Path) -> None:
+    db, run_id, _ = live_run
+    done = cashloop("resume", run_id, "--db", str(db), cwd=workdir, check=2)
+    assert "completed" in done.stderr
+    assert "Traceback" not in done.stderr
 
+
+def _interrupt_after_first_commit(
+    db: Path, workdir: Path, *extra: str, group: bool = False
+) -> tuple[str, int, str]:
+    """Start ``cashloop run castro_exp2``; once an iteration is committed, press Ctrl-C (SIGINT
+    to the process, or to its whole process group as a terminal does). Returns (run id, exit
+    code, stderr)."""
     process = subprocess.Popen(
-        [CASHLOOP, "run", EXP2, "--db", str(db)],
+        [CASHLOOP, "run", EXP2, "--db", str(db), *extra],
         cwd=workdir,
         env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     run_id = None
     deadline = time.monotonic() + 60
@@ -252,9 +294,20 @@ async def test_sigint_interrupts_a_run_and_resume_finishes_it(workdir: Path) -> 
             with ExperimentRepository(db) as repo:
                 run_id = next((r.run_id for r in repo.list_runs() if r.num_iterations), None)
     assert run_id is not None, "the run committed no iteration"
-    process.send_signal(signal.SIGINT)
+    if group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    return run_id, process.returncode, stderr
+
+
+async def test_sigint_interrupts_a_run_and_resume_finishes_it(workdir: Path) -> None:
+    db = workdir / "sigint.db"
+    reference, _, _ = await run_experiment(example_config("castro_exp2"), workdir / "ref.db")
+
+    run_id, returncode, stderr = _interrupt_after_first_commit(db, workdir)
+    assert returncode == 130, stderr
     assert "Traceback" not in stderr
     with ExperimentRepository(db) as repo:
         run = repo.get_run(run_id)
@@ -268,3 +321,14 @@ async def test_sigint_interrupts_a_run_and_resume_finishes_it(workdir: Path) -> 
     assert result["num_iterations"] == reference.num_iterations
     with ExperimentRepository(db) as repo:
         assert repo.get_run(run_id).status == "completed"
+
+
+def test_ctrl_c_with_the_process_executor_interrupts_cleanly(workdir: Path) -> None:
+    db = workdir / "sigint-process.db"
+    run_id, returncode, stderr = _interrupt_after_first_commit(
+        db, workdir, "--set", "executor.type=process", "--set", "executor.workers=2", group=True
+    )
+    with ExperimentRepository(db) as repo:
+        status = repo.get_run(run_id).status
+    assert (returncode, status) == (130, "interrupted")
+    assert "Traceback" not in stderr

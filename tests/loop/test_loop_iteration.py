@@ -3,6 +3,7 @@ order, and a result that holds both the last incumbent and the best profile seen
 
 from __future__ import annotations
 
+import asyncio
 import math
 import statistics
 from pathlib import Path
@@ -16,9 +17,11 @@ from loop_helpers import (
     local_search,
     of_type,
     run_experiment,
+    strip_run_id,
 )
 
 from cashloop import events as ev
+from cashloop.plugin import PolicyProposal, PolicyRequest
 
 
 async def test_reaching_max_iterations_is_reported_as_not_converged(tmp_path: Path) -> None:
@@ -67,7 +70,7 @@ async def test_candidates_are_judged_in_the_configured_agent_order(tmp_path: Pat
 async def test_proposals_for_all_agents_are_requested_concurrently(tmp_path: Path) -> None:
     # each request waits until the other agent's request is in flight too; asked one after the
     # other, the first request would time out
-    client = Rendezvous(local_search(), agents=2, timeout=5.0)
+    client = Rendezvous(local_search(), agents=2)
     config = example_config("castro_exp1", convergence={"max_iterations": 2})
     _, events, _ = await run_experiment(config, tmp_path / "runs.db", client=client)
     assert len(of_type(events, ev.POLICY_CHANGE)) == 4
@@ -190,3 +193,62 @@ async def test_costs_are_integer_cents_everywhere(tmp_path: Path) -> None:
         assert type(change["old_cost"]) is int and type(change["new_cost"]) is int
     assert all(type(c) is int for c in result.final_costs.values())
     assert all(type(c) is int for c in result.best_costs.values())
+
+
+class _Delayed:
+    """Answers like ``inner``, but ``slow`` answers late, and counts requests in flight."""
+
+    def __init__(self, inner: object, slow: str) -> None:
+        self.inner = inner
+        self.slow = slow
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def propose(self, request: PolicyRequest) -> PolicyProposal:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.03 if request.agent_id == self.slow else 0.0)
+        self.in_flight -= 1
+        return await self.inner.propose(request)  # type: ignore[attr-defined]
+
+
+async def test_the_event_log_does_not_depend_on_which_answer_arrives_first(
+    tmp_path: Path,
+) -> None:
+    config = example_config("castro_exp1", convergence={"max_iterations": 3})
+    a_late = _Delayed(local_search(), slow="BANK_A")
+    b_late = _Delayed(local_search(), slow="BANK_B")
+    _, first, _ = await run_experiment(config, tmp_path / "a.db", client=a_late)
+    _, second, _ = await run_experiment(config, tmp_path / "b.db", client=b_late)
+    assert strip_run_id(first) == strip_run_id(second)
+    assert a_late.most_in_flight == b_late.most_in_flight == 2
+
+
+async def test_llm_concurrency_bounds_the_requests_in_flight(tmp_path: Path) -> None:
+    client = _Delayed(local_search(), slow="BANK_A")
+    config = example_config(
+        "castro_exp1", llm={"concurrency": 1}, convergence={"max_iterations": 2}
+    )
+    await run_experiment(config, tmp_path / "runs.db", client=client)
+    assert client.most_in_flight == 1
+
+
+async def test_a_run_can_stop_on_statistical_convergence(tmp_path: Path) -> None:
+    config = example_config(
+        "castro_exp2",
+        evaluation={"num_samples": 8},
+        convergence={
+            "max_iterations": 30,
+            "stability_window": 4,
+            "stability_threshold": 0.0,
+            "no_change_window": 30,
+            "cv_threshold": 0.5,
+        },
+    )
+    result, events, _ = await run_experiment(config, tmp_path / "runs.db")
+    assert result.convergence_reason == "statistical_convergence"
+    assert result.converged is True
+    assert result.num_iterations < 30
+    (convergence,) = of_type(events, ev.CONVERGENCE)
+    diagnostics = convergence["diagnostics"]
+    assert diagnostics["cv"] <= 0.5 and diagnostics["trend_p"] >= 0.05

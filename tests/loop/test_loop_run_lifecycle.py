@@ -136,6 +136,16 @@ async def test_a_failing_storage_backend_stops_the_run_and_marks_it_failed(
     assert events[-1]["event_type"] == ev.ITERATION_COMPLETE
     assert events[-1]["iteration"] == 2
 
+    # a failed run is resumable, and finishes as if nothing had happened
+    resumed = await GenericExperimentRunner(
+        example_config("castro_exp1"), db_path=db, run_id=runner.run_id, resume_events=events
+    ).run()
+    reference, _, _ = await run_experiment(example_config("castro_exp1"), db)
+    assert resumed.final_policies == reference.final_policies
+    status, after = _stored(db, runner.run_id)
+    assert status == "completed"
+    assert strip_run_id(after) == strip_run_id(_stored(db, reference.run_id)[1])
+
 
 # -- interrupt and resume ------------------------------------------------------------------------
 
@@ -201,3 +211,39 @@ def test_a_keyboard_interrupt_marks_the_run_interrupted_and_resume_finishes_it(
     resumed = asyncio.run(_resume(db, runner.run_id))
     assert resumed.final_policies == reference.final_policies
     assert _stored(db, runner.run_id)[0] == "completed"
+
+
+async def test_a_run_interrupted_in_its_first_iteration_can_be_resumed(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    reference, _, _ = await run_experiment(example_config("castro_exp1"), db)
+    client = StopAt(local_search(), iteration=1, exc=asyncio.CancelledError)
+    runner = GenericExperimentRunner(example_config("castro_exp1"), db_path=db, llm_client=client)
+    with pytest.raises(asyncio.CancelledError):
+        await runner.run()
+    assert runner.run_id is not None
+    assert _stored(db, runner.run_id)[0] == "interrupted"
+
+    resumed = await _resume(db, runner.run_id)
+    assert resumed.final_policies == reference.final_policies
+    assert _stored(db, runner.run_id)[0] == "completed"
+
+
+async def test_a_resumed_run_reports_the_whole_iteration_history(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    reference, _, ref_runner = await run_experiment(example_config("castro_exp1"), db)
+    client = StopAt(local_search(), iteration=4, exc=asyncio.CancelledError)
+    runner = GenericExperimentRunner(example_config("castro_exp1"), db_path=db, llm_client=client)
+    with pytest.raises(asyncio.CancelledError):
+        await runner.run()
+    assert runner.run_id is not None
+    _, events = _stored(db, runner.run_id)
+    resumed_runner = GenericExperimentRunner(
+        example_config("castro_exp1"), db_path=db, run_id=runner.run_id, resume_events=events
+    )
+    resumed = await resumed_runner.run()
+
+    assert resumed.final_policies == reference.final_policies  # (this part holds)
+    live = resumed_runner.state_provider
+    assert live is not None and ref_runner.state_provider is not None
+    assert live.get_iteration_costs(0) == ref_runner.state_provider.get_iteration_costs(0)
+    assert resumed.iteration_history == reference.iteration_history
