@@ -168,7 +168,8 @@ def _print_tables(results: Sequence[SampleResult], agents: Sequence[str]) -> Non
     for result in results:
         m = result.metrics
         table = Table(
-            title=f"seed {result.seed}: settled {int(m['settled'])}/{int(m['total'])} "
+            title=f"seed {result.seed} (costs in cents): settled "
+            f"{int(m['settled'])}/{int(m['total'])} "
             f"({m['settlement_rate']:.1%}), average delay {m['avg_delay']:.2f} "
             "ticks"
         )
