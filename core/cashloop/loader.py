@@ -6,6 +6,7 @@ misspelled hook name is an error, never silence.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata as md
 import os
@@ -89,6 +90,47 @@ def _register(pm: CashloopPluginManager, plugin: object, name: str, module_desc:
     _check_hooks(pm, name, module_desc)
 
 
+def _load_entry_point(
+    pm: CashloopPluginManager,
+    ep: md.EntryPoint,
+    dist: md.Distribution | None,
+    *,
+    blocked: set[str],
+    strict: bool,
+    keep_going: bool,
+) -> PluginRecord:
+    """Load and register one entry point; say what happened to it."""
+    dist_name = dist.metadata["Name"] if dist is not None else None
+    record = functools.partial(
+        PluginRecord,
+        name=ep.name,
+        distribution=dist_name,
+        version=dist.version if dist is not None else None,
+        module=ep.value,
+    )
+    if ep.name in blocked:
+        return record(status="disabled")
+    try:
+        plugin = ep.load()
+    except Exception as exc:
+        if strict:
+            raise
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        _warn(
+            f"plugin '{ep.name}' from {dist_name or 'unknown distribution'} failed to import "
+            f"({reason}); skipped. Fix or reinstall it, or disable it with "
+            f"{DISABLE_ENV}={ep.name}"
+        )
+        return record(status="failed", error=reason)
+    try:
+        _register(pm, plugin, ep.name, f"{ep.value} from {dist_name}")
+    except PluginError as exc:
+        if strict or not keep_going:
+            raise
+        return record(status="invalid", error=str(exc))
+    return record(status="loaded")
+
+
 def load_plugins(
     pm: CashloopPluginManager,
     *,
@@ -104,68 +146,10 @@ def load_plugins(
     """
     strict = strict_mode() if strict is None else strict
     blocked = set(disabled) | _disabled_from_env()
-    records: list[PluginRecord] = []
-    for ep, dist in _entry_points():
-        dist_name = dist.metadata["Name"] if dist is not None else None
-        version = dist.version if dist is not None else None
-        if ep.name in blocked:
-            records.append(
-                PluginRecord(
-                    name=ep.name,
-                    distribution=dist_name,
-                    version=version,
-                    module=ep.value,
-                    status="disabled",
-                )
-            )
-            continue
-        try:
-            plugin = ep.load()
-        except Exception as exc:
-            if strict:
-                raise
-            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
-            _warn(
-                f"plugin '{ep.name}' from {dist_name or 'unknown distribution'} failed to import "
-                f"({reason}); skipped. Fix or reinstall it, or disable it with "
-                f"{DISABLE_ENV}={ep.name}"
-            )
-            records.append(
-                PluginRecord(
-                    name=ep.name,
-                    distribution=dist_name,
-                    version=version,
-                    module=ep.value,
-                    status="failed",
-                    error=reason,
-                )
-            )
-            continue
-        try:
-            _register(pm, plugin, ep.name, f"{ep.value} from {dist_name}")
-        except PluginError as exc:
-            if strict or not keep_going:
-                raise
-            records.append(
-                PluginRecord(
-                    name=ep.name,
-                    distribution=dist_name,
-                    version=version,
-                    module=ep.value,
-                    status="invalid",
-                    error=str(exc),
-                )
-            )
-            continue
-        records.append(
-            PluginRecord(
-                name=ep.name,
-                distribution=dist_name,
-                version=version,
-                module=ep.value,
-                status="loaded",
-            )
-        )
+    records = [
+        _load_entry_point(pm, ep, dist, blocked=blocked, strict=strict, keep_going=keep_going)
+        for ep, dist in _entry_points()
+    ]
     for dotted in modules:
         if dotted in blocked or pm.has_plugin(dotted):
             continue

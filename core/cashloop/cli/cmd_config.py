@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from cashloop.cli.common import read_config_data, set_option
+
 __all__ = ["check_components", "template_cmd", "validate_cmd"]
 
 _SINGLE = {"evaluator": "evaluator", "llm": "llm", "storage": "storage", "executor": "executor"}
@@ -56,24 +58,14 @@ def check_components(data: Mapping[str, Any], host: Any, base_dir: Path) -> list
 
 @click.command("validate")
 @click.argument("config", type=click.Path(path_type=Path))
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a config key (YAML-typed value); may repeat.",
-)
+@set_option
 def validate_cmd(config: Path, sets: tuple[str, ...]) -> None:
     """Check CONFIG and its components; print every problem with its path (exit 2)."""
     from cashloop.config import ExperimentConfig
-    from cashloop.config.overrides import apply_overrides, parse_set_options
-    from cashloop.config.yaml_io import read_yaml_mapping
     from cashloop.errors import ConfigError
     from cashloop.host import PluginHost
 
-    data = read_yaml_mapping(config, what="experiment config")
-    if sets:
-        data = apply_overrides(data, parse_set_options(sets), source=str(config))
+    data = read_config_data(config, sets)
     problems: list[str] = []
     try:
         cfg = ExperimentConfig.from_dict(data, base_dir=config.parent, source=str(config))

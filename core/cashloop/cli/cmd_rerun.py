@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from cashloop.cli.common import db_option, default_db, verbose_from_flags, verbose_options
+from cashloop.cli.common import (
+    db_option,
+    default_db,
+    read_stored_run,
+    verbose_from_flags,
+    verbose_options,
+)
 
 __all__ = ["rerun_cmd"]
 
@@ -26,19 +32,12 @@ __all__ = ["rerun_cmd"]
 def rerun_cmd(run_id: str, offline: bool, db: Path | None, as_json: bool, **flags: Any) -> None:
     """Re-execute RUN_ID as a new run whose LLM answers come from the recording."""
     from cashloop.cli.cmd_run import execute
-    from cashloop.cli.common import open_storage
     from cashloop.config import ExperimentConfig
     from cashloop.runner.experiment_runner import GenericExperimentRunner
     from cashloop.runner.recorded import RecordedClient
 
     verbose = verbose_from_flags(flags)
-    storage = open_storage(db)
-    try:
-        provider = storage.open_run(run_id)
-        info = provider.get_experiment_info()
-        events = list(provider.get_all_events())
-    finally:
-        storage.close()
+    info, events = read_stored_run(db, run_id)
     cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
     client = RecordedClient(events, run_id=info["run_id"])
     runner = GenericExperimentRunner(

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from cashloop.cli.common import db_option, open_storage, verbose_from_flags, verbose_options
+from cashloop.cli.common import (
+    db_option,
+    open_storage,
+    read_stored_run,
+    verbose_from_flags,
+    verbose_options,
+)
 
 __all__ = ["events_cmd", "replay_cmd", "runs_cmd", "show_cmd"]
 
@@ -108,13 +114,7 @@ def replay_cmd(run_id: str, db: Path | None, **flags: Any) -> None:
     from cashloop.types import RunInfo
 
     verbose = verbose_from_flags(flags)
-    storage = open_storage(db)
-    try:
-        provider = storage.open_run(run_id)
-        info = provider.get_experiment_info()
-        events = list(provider.get_all_events())
-    finally:
-        storage.close()
+    info, events = read_stored_run(db, run_id)
     host = PluginHost.load()
     options: dict[str, Any] = {"progress": False}
     if verbose is not None:

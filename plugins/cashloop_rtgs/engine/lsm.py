@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cashloop_rtgs.engine.payment import Payment
+from cashloop_rtgs.liquidity import available_liquidity
 
 __all__ = ["offset_bilateral"]
 
@@ -34,9 +35,7 @@ def offset_bilateral(
         net = gross[(a, b)] - gross[(b, a)]
         payer, payee = (a, b) if net >= 0 else (b, a)
         net = abs(net)
-        bal = balance[payer]
-        headroom = caps[payer] - (-bal if bal < 0 else 0)
-        if net > (bal if bal > 0 else 0) + (headroom if headroom > 0 else 0):
+        if net > available_liquidity(balance[payer], caps[payer]):
             continue
         balance[payer] -= net
         if credits is None:

@@ -102,7 +102,7 @@ def simulate(
         sender = p.sender
         amount = p.remaining
         bal = balance[sender]
-        headroom = caps[sender] - (-bal if bal < 0 else 0)
+        headroom = caps[sender] - (-bal if bal < 0 else 0)  # available_liquidity(), inlined
         if amount > (bal if bal > 0 else 0) + (headroom if headroom > 0 else 0):
             return False
         balance[sender] = bal - amount

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
+from cashloop_rtgs.liquidity import available_liquidity
+
 __all__ = ["FIELDS", "FIELD_DOCS", "FIELD_EXPRESSIONS", "AgentSnapshot", "FieldGetter"]
 
 FieldGetter = Callable[[Any, "AgentSnapshot"], float]
@@ -55,7 +57,7 @@ class AgentSnapshot:
         self.credit_used = float(credit_used)
         self.credit_headroom = float(headroom)
         self.effective_liquidity = float(balance + headroom)
-        self.available_liquidity = float((balance if balance > 0 else 0) + max(0, headroom))
+        self.available_liquidity = float(available_liquidity(balance, unsecured_cap))
         self.q1_size = float(q1_size)
         self.q1_value = float(q1_value)
         day, tick_in_day = divmod(tick, ticks_per_day)
