@@ -184,3 +184,18 @@ def test_simcash_quirks_of_arrival_configs_and_their_corrections() -> None:
         rows = [row for tick in generate_arrivals(world, 4) for row in tick]
         assert {row[1] for row in rows} == receivers
         assert {row[4] for row in rows} == {priority}
+
+
+def test_bilateral_offsetting_settles_gridlocked_pairs() -> None:
+    """A owes B 10000 and B owes A 6000, both at t0; A has 4000, B nothing. Without LSM only
+    nothing settles (delay 100 + 60 per tick); with bilateral offsetting A pays the net 4000 at
+    t0 and both payments settle: no cost at all."""
+    events = [payment("BANK_A", "BANK_B", 10000, 0, 3), payment("BANK_B", "BANK_A", 6000, 0, 3)]
+    data = two_banks(scenario_events=events)
+    data["agents"][0]["opening_balance"] = 4000
+    assert run(data, {}).costs == {"BANK_A": 400, "BANK_B": 240}
+    offset = run({**data, "lsm_config": {"enable_bilateral": True}}, {})
+    assert offset.costs == {"BANK_A": 0, "BANK_B": 0}
+    assert offset.metrics["settled"] == 2.0
+    data["agents"][0]["opening_balance"] = 3999  # the net is not affordable: no offset
+    assert run({**data, "lsm_config": {"enable_bilateral": True}}, {}).metrics["settled"] == 0.0

@@ -123,3 +123,18 @@ def test_the_sample_seed_replaces_the_scenario_seed() -> None:
         [sample] = ev.evaluate({}, [seed])
         assert sample.metrics["total"] == run.total
         assert list(sample.costs.values()) == [sum(row) for row in run.costs]
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**64 - 1), fa=FRACTIONS, fb=FRACTIONS, deferred=st.booleans())
+def test_invariants_hold_with_bilateral_offsetting(seed, fa, fb, deferred) -> None:
+    import yaml
+    from conftest import SCENARIOS, inline_evaluator
+
+    data = yaml.safe_load((SCENARIOS / "castro_exp2.yaml").read_text())
+    data["lsm_config"] = {"enable_bilateral": True}
+    data["deferred_crediting"] = deferred
+    ev = inline_evaluator(data)
+    world = ev.world
+    profile = ev.compile_profile({"BANK_A": policy(fa), "BANK_B": policy(fb, URGENT)})
+    simulate(world, generate_arrivals(world, seed), profile, observer=Checker(world))
