@@ -18,8 +18,7 @@ from typing import Final
 import attrs
 
 from cashloop_rtgs.engine.arrivals import Fill, fill_python, generate_arrivals
-from cashloop_rtgs.engine.payment import Payment
-from cashloop_rtgs.engine.simulation import RunResult, RunState, simulate
+from cashloop_rtgs.engine.simulation import RunResult, simulate
 from cashloop_rtgs.engine.world import ArrivalRow, MoveRow, World
 from cashloop_rtgs.policy.compiler import RELEASE_ALL, CompiledPolicy
 from cashloop_rtgs.rng import MASK64
@@ -72,13 +71,8 @@ class BootstrapSandbox:
         self._templates = [self._template(i) for i in range(len(world.ids))]
 
     def _record_context(self, initial: Sequence[CompiledPolicy], seed: int) -> None:
-        payments: list[Payment] = []
-
-        def keep(state: RunState) -> None:
-            payments[:] = state.payments
-
-        simulate(self.world, generate_arrivals(self.world, seed), initial, observer=keep)
-        for p in payments:
+        context = simulate(self.world, generate_arrivals(self.world, seed, self._fill), initial)
+        for p in context.payments:
             settled = p.settled_at - p.arrival if p.settled_at >= 0 else None
             record = Record(
                 amount=p.amount,

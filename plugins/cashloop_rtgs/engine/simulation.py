@@ -51,6 +51,8 @@ class RunResult:
     total: int
     delay_ticks: int  # sum over settled payments of (settlement tick - arrival tick)
     balances: tuple[int, ...]
+    #: every payment that arrived (split children excluded), in arrival order
+    payments: Sequence[Payment] = attrs.field(factory=tuple, eq=False, repr=False)
 
 
 def simulate(
@@ -246,6 +248,7 @@ def simulate(
         total=len(payments),
         delay_ticks=sum(p.settled_at - p.arrival for p in settled),
         balances=tuple(balance),
+        payments=payments,
     )
 
 
