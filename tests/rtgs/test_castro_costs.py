@@ -8,7 +8,7 @@ Deadlines of scheduled payments are capped at the last tick of the day, never be
 
 from __future__ import annotations
 
-from conftest import HOLD, evaluator, policy
+from rtgs_helpers import HOLD, evaluator, policy
 
 
 def costs(name: str, fraction_a: float, fraction_b: float, *, tree_a=None, **options) -> dict:

@@ -7,7 +7,7 @@ import json
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import SCENARIOS, policy
+from rtgs_helpers import SCENARIOS, policy
 
 from cashloop.errors import UserError
 from cashloop_rtgs.plugin import register_commands

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import HOLD, inline_evaluator, payment, policy, two_banks
+from rtgs_helpers import HOLD, inline_evaluator, payment, policy, two_banks
 
 from cashloop_rtgs.engine.costs import COMPONENTS
 

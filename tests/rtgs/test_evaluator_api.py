@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import HOLD, evaluator, inline_evaluator, payment, policy, two_banks
+from rtgs_helpers import HOLD, evaluator, inline_evaluator, payment, policy, two_banks
 
 from cashloop.errors import UserError
 from cashloop.plugin import PolicyEvaluator, SampleResult, breakdown_key

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import evaluator, policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rtgs_helpers import evaluator, policy
 
 from cashloop_rtgs.engine.arrivals import CHUNK, fill_python, generate_arrivals
 from cashloop_rtgs.engine.fastfill import TABLE_STEPS, select_fill

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 
-from conftest import HOLD, evaluator, policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rtgs_helpers import HOLD, evaluator, policy
 
 from cashloop_rtgs.engine.arrivals import generate_arrivals
 from cashloop_rtgs.engine.simulation import RunState, simulate
@@ -129,7 +129,7 @@ def test_the_sample_seed_replaces_the_scenario_seed() -> None:
 @given(seed=st.integers(0, 2**64 - 1), fa=FRACTIONS, fb=FRACTIONS, deferred=st.booleans())
 def test_invariants_hold_with_bilateral_offsetting(seed, fa, fb, deferred) -> None:
     import yaml
-    from conftest import SCENARIOS, inline_evaluator
+    from rtgs_helpers import SCENARIOS, inline_evaluator
 
     data = yaml.safe_load((SCENARIOS / "castro_exp2.yaml").read_text())
     data["lsm_config"] = {"enable_bilateral": True}

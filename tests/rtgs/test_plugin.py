@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import pluggy
-from conftest import SCENARIOS
+from rtgs_helpers import SCENARIOS
 
 from cashloop.hookspecs import PROJECT_NAME, RegistrationSpecs
 from cashloop.plugin import EvaluatorSpec, ValidatorSpec

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import HOLD, RELEASE, policy
+from rtgs_helpers import HOLD, RELEASE, policy
 
 from cashloop.plugin import ValidationResult
 from cashloop_rtgs.policy.schema import check_policy

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from conftest import evaluator, inline_evaluator, two_banks
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rtgs_helpers import evaluator, inline_evaluator, two_banks
 
 from cashloop_rtgs.distributions import amount_sampler, standard_normal
 from cashloop_rtgs.engine.arrivals import fill_python, generate_arrivals

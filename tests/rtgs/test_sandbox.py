@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import attrs
-from conftest import evaluator
+from rtgs_helpers import evaluator
 
 from cashloop_rtgs.engine.simulation import simulate
 from cashloop_rtgs.rng import Xorshift64Star

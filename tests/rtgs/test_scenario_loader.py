@@ -7,9 +7,9 @@ import json
 
 import pytest
 import yaml
-from conftest import SCENARIOS, payment, two_banks
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rtgs_helpers import SCENARIOS, payment, two_banks
 
 from cashloop.errors import ConfigError
 from cashloop_rtgs.errors import ScenarioError
