@@ -13,6 +13,7 @@ from cashloop.converter import unstructure
 from cashloop.errors import UserError
 from cashloop.host import PluginHost
 from cashloop.runner.components import build_components, build_outputs, build_storage
+from cashloop.runner.interrupts import watch_interrupts
 from cashloop.runner.optimization import OptimizationLoop
 from cashloop.runner.result import ExperimentResult, ExperimentState
 from cashloop.types import RunInfo
@@ -147,23 +148,35 @@ class GenericExperimentRunner:
         for name, handler in outputs:
             host.register_run_plugin(handler, name)
         status = "failed"
-        try:
-            result = await loop.run()
-            status = "completed"
-            return result
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            status = "interrupted"
-            raise
-        finally:
-            await _close_client(components.llm)
-            for _, handler in outputs:
-                host.unregister_run_plugin(handler)
-            host.unregister_run_plugin(storage)
+        with watch_interrupts() as ctrl_c:
             try:
-                storage.set_status(loop.run_id, status)
+                result = await loop.run()
+                status = "completed"
+                return result
+            except (KeyboardInterrupt, asyncio.CancelledError):
+                status = "interrupted"
+                raise
+            except Exception as exc:
+                if ctrl_c.seen:  # Ctrl-C that first broke something else (a pool worker)
+                    status = "interrupted"
+                    raise KeyboardInterrupt from exc
+                raise
             finally:
-                storage.close()
-                if executor := components.executor:
-                    executor.shutdown(wait=True, cancel_futures=True)
-                structlog.contextvars.unbind_contextvars("run_id")
-                log.info("run finished", status=status)
+                await self._close(loop.run_id, status, components, outputs, storage, host)
+
+    async def _close(
+        self, run_id: str, status: str, components: Any, outputs: Any, storage: Any, host: Any
+    ) -> None:
+        """Unregister the run's plugins, record its final status, release its resources."""
+        await _close_client(components.llm)
+        for _, handler in outputs:
+            host.unregister_run_plugin(handler)
+        host.unregister_run_plugin(storage)
+        try:
+            storage.set_status(run_id, status)
+        finally:
+            storage.close()
+            if executor := components.executor:
+                executor.shutdown(wait=True, cancel_futures=True)
+            structlog.contextvars.unbind_contextvars("run_id")
+            log.info("run finished", status=status)
