@@ -7,6 +7,7 @@ overhead figure.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,10 +19,14 @@ from cashloop.plugin import EvaluatorSpec, SampleResult, hookimpl
 SECONDS_IN_EVALUATE = [0.0]
 
 
+@functools.cache
+def _host() -> PluginHost:
+    return PluginHost.load(disabled=("timed_evaluator",))
+
+
 class TimedEvaluator:
     def __init__(self, options: dict[str, Any]) -> None:
-        host = PluginHost.load(disabled=("timed_evaluator",))
-        self.inner = host.registry.create("evaluator", "rtgs", options, "evaluator", Path("/"))
+        self.inner = _host().registry.create("evaluator", "rtgs", options, "evaluator", Path("/"))
 
     def agents(self) -> Sequence[str]:
         return self.inner.agents()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import attrs
@@ -16,13 +17,23 @@ __all__ = ["START_METHODS", "ProcessOptions", "create_process_pool", "ignore_int
 START_METHODS = ("fork", "forkserver", "spawn")
 
 
+def default_start_method() -> str:
+    """``fork`` on Linux: workers start in milliseconds with cashloop already imported (the pool
+    forks at the run's first evaluation, before any LLM client opens a connection). Elsewhere
+    ``forkserver`` where it exists (safe with threads), else ``spawn``."""
+    if sys.platform.startswith("linux"):
+        return "fork"
+    available = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
 @attrs.frozen(kw_only=True)
 class ProcessOptions:
-    """``workers`` defaults to ``os.cpu_count()``. ``forkserver`` (the default) forks workers
-    from a clean server process: safe with threads in the parent, cheaper than ``spawn``."""
+    """``workers`` defaults to ``os.cpu_count()``; ``start_method`` to :func:`default_start_method`
+    (``forkserver`` or ``spawn`` can be chosen when the parent runs threads of its own)."""
 
     workers: int | None = None
-    start_method: str = "forkserver"
+    start_method: str = attrs.field(factory=default_start_method)
 
     def problems(self) -> list[str]:
         """Every invalid option as ``name: message`` (empty when valid)."""

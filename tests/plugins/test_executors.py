@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -97,7 +98,8 @@ def test_submit_after_shutdown_is_refused() -> None:
 
 def test_process_options_defaults() -> None:
     options = ProcessOptions()
-    assert options.start_method == "forkserver"
+    expected = "fork" if sys.platform.startswith("linux") else "forkserver"
+    assert options.start_method == expected
     assert options.workers is None and options.worker_count >= 1
 
 

@@ -6,6 +6,7 @@ construction.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 from collections import Counter
@@ -32,6 +33,13 @@ def json_native(data: Mapping[str, Any]) -> dict[str, Any]:
     return dict(json.loads(json.dumps(data, allow_nan=False)))
 
 
+@functools.lru_cache(maxsize=512)
+def _parameters(function: Callable[..., Any]) -> tuple[tuple[str, ...], bool]:
+    params = inspect.signature(function).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return tuple(params), takes_any
+
+
 def result_from_end_event(
     data: Mapping[str, Any], experiment_name: str, duration: float = 0.0, run_id: str = ""
 ) -> ExperimentResult:
@@ -51,10 +59,10 @@ def result_from_end_event(
 
 
 def _call_args(function: Callable[..., Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    params = inspect.signature(function).parameters
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+    names, takes_any = _parameters(function)
+    if takes_any:
         return dict(kwargs)
-    return {name: kwargs[name] for name in params if name in kwargs}
+    return {name: kwargs[name] for name in names if name in kwargs}
 
 
 class EventDispatcher:
@@ -78,9 +86,10 @@ class EventDispatcher:
 
     def emit(self, iteration: int, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Record one event everywhere and return its JSON-native data."""
-        native = json_native(data)
-        if self.provider is not None:
-            self.provider.record_event(iteration, event_type, native)
+        text = json.dumps(data, allow_nan=False)
+        native = dict(json.loads(text))
+        if self.provider is not None:  # its own copy: handlers may not alter the record
+            self.provider.record_event(iteration, event_type, json.loads(text), copied=True)
         self.dispatch(iteration, event_type, native)
         return native
 

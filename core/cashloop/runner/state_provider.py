@@ -73,10 +73,18 @@ class LiveStateProvider:
     def get_final_result(self) -> dict[str, Any] | None:
         return None if self._final is None else dict(self._final)
 
-    def record_event(self, iteration: int, event_type: str, event_data: Mapping[str, Any]) -> None:
-        """Append one event (a deep copy, so later mutation of the caller's data cannot leak)."""
+    def record_event(
+        self,
+        iteration: int,
+        event_type: str,
+        event_data: Mapping[str, Any],
+        *,
+        copied: bool = False,
+    ) -> None:
+        """Append one event. The data is deep-copied (later mutation by the caller cannot leak)
+        unless ``copied`` says the caller already handed over a private copy."""
         event = {"event_type": event_type, "iteration": iteration}
-        event.update(copy.deepcopy(dict(event_data)))
+        event.update(event_data if copied else copy.deepcopy(dict(event_data)))
         self._events.append(event)
 
     def record_iteration(
