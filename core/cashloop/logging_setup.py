@@ -8,6 +8,7 @@ import os
 import sys
 
 import structlog
+import structlog.tracebacks
 
 __all__ = ["configure_logging"]
 
@@ -26,8 +27,9 @@ def configure_logging(level: str | None = None, *, json: bool | None = None) -> 
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     if use_json:
+        no_locals = structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
         processors += [
-            structlog.processors.dict_tracebacks,
+            structlog.processors.ExceptionRenderer(no_locals),
             structlog.processors.JSONRenderer(),
         ]
     else:
