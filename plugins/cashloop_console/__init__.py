@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cashloop.plugin import OutputHandlerSpec, hookimpl
-
 from cashloop_console.options import ConsoleOptions
 
 if TYPE_CHECKING:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cashloop.plugin import hookimpl
-from cashloop.runner.display import render_event
 from rich.console import Console
 
+from cashloop.plugin import hookimpl
+from cashloop.runner.display import render_event
 from cashloop_console.options import ConsoleOptions
 from cashloop_console.progress import RunProgress
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import attrs
+
 from cashloop.runner.verbose import VerboseConfig
 
 __all__ = ["STREAMS", "ConsoleOptions"]

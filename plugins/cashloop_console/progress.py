@@ -9,10 +9,11 @@ import sys
 from collections.abc import Mapping
 from typing import IO, Any
 
-from cashloop.events import EXPERIMENT_END, EXPERIMENT_START, ITERATION_COMPLETE, ITERATION_START
 from rich.console import Console
 from rich.errors import LiveError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from cashloop.events import EXPERIMENT_END, EXPERIMENT_START, ITERATION_COMPLETE, ITERATION_START
 
 __all__ = ["RunProgress"]
 

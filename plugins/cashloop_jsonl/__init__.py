@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cashloop.plugin import OutputHandlerSpec, hookimpl
-
 from cashloop_jsonl.options import JsonlOptions
 from cashloop_jsonl.writer import JsonlOutput
 

@@ -9,7 +9,6 @@ from typing import IO, Any
 
 from cashloop.plugin import hookimpl
 from cashloop.runner.event_json import event_to_json
-
 from cashloop_jsonl.options import JsonlOptions
 
 __all__ = ["JsonlOutput"]

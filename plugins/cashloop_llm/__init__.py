@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cashloop.plugin import LLMClientSpec, hookimpl
-
 from cashloop_llm.anthropic_backend import create_anthropic_client
 from cashloop_llm.openai_backend import create_openai_client
 from cashloop_llm.options import AnthropicOptions, OpenAIOptions, ScriptedOptions

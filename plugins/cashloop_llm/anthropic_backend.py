@@ -10,7 +10,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from cashloop.types import PolicyProposal, PolicyRequest
-
 from cashloop_llm.common import PerLoopSDK, build_proposal, import_sdk, read_api_key
 from cashloop_llm.options import AnthropicOptions, check_anthropic
 

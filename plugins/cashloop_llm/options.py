@@ -12,6 +12,7 @@ import pathlib
 import re
 
 import attrs
+
 from cashloop.errors import ConfigError
 
 __all__ = [

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
+
 from cashloop.errors import UserError
 from cashloop.types import PolicyProposal, PolicyRequest
-
 from cashloop_llm.common import build_proposal
 from cashloop_llm.options import ScriptedOptions
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import attrs
+
 from cashloop.plugin import OutputHandlerSpec, hookimpl
 from cashloop.runner.output import SilentOutput
 

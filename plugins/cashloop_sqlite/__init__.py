@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from cashloop.hookspecs import hookimpl
 from cashloop.specs import StorageBackendSpec
-
 from cashloop_sqlite.backend import SqliteStorageBackend
 from cashloop_sqlite.options import DEFAULT_DB_PATH, SqliteOptions
 

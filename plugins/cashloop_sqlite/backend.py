@@ -23,7 +23,6 @@ from cashloop.persistence import (
 
 if TYPE_CHECKING:
     from cashloop.types import RunInfo
-
     from cashloop_sqlite.options import SqliteOptions
 
 __all__ = ["SqliteStorageBackend"]

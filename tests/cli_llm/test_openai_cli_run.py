@@ -19,20 +19,30 @@ from cashloop.testing.llm_stub import LLMStubServer, StubReply
 ROOT = Path(__file__).resolve().parents[2]
 CASHLOOP = [sys.executable, "-m", "cashloop.cli.main"]
 SECRET = "sk-test-NEVER-STORE-7f3a9c"
+THINKING_ALOUD = "Let me think about liquidity first."
 
 
 def _policy(fraction: float) -> str:
-    return json.dumps({
-        "version": "2.0",
-        "policy_id": f"fraction-{fraction}",
-        "parameters": {"initial_liquidity_fraction": fraction},
-        "payment_tree": {"type": "action", "node_id": "root", "action": "Release"},
-    })
+    return json.dumps(
+        {
+            "version": "2.0",
+            "policy_id": f"fraction-{fraction}",
+            "parameters": {"initial_liquidity_fraction": fraction},
+            "payment_tree": {"type": "action", "node_id": "root", "action": "Release"},
+        }
+    )
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CASHLOOP, *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=120, check=False)
+    return subprocess.run(
+        [*CASHLOOP, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
 
 
 def _events(run_id: str, db: Path, env: dict[str, str]) -> list[dict[str, Any]]:
@@ -51,7 +61,9 @@ def test_run_against_an_openai_compatible_server_then_rerun_offline(
 ) -> None:
     db = tmp_path / "runs.db"
     llm_stub_server.enqueue(
-        StubReply(text="Let me think about liquidity first.", prompt_tokens=40, completion_tokens=6),
+        StubReply(
+            text="Let me think about liquidity first.", prompt_tokens=40, completion_tokens=6
+        ),
         StubReply(text=_policy(1.7), prompt_tokens=41, completion_tokens=30),
         StubReply(text=_policy(1.9), prompt_tokens=42, completion_tokens=30),
     )
@@ -59,10 +71,23 @@ def test_run_against_an_openai_compatible_server_then_rerun_offline(
         text=_policy(0.3), model="served-model-7", prompt_tokens=123, completion_tokens=45
     )
     run = _cli(
-        "run", "examples/castro_exp2.yaml", "--llm", "openai:gpt-test", "--json", "--db", str(db),
-        "--set", f"llm.base_url={llm_stub_server.openai_base_url}",
-        "--set", "llm.api_key_env=CASHLOOP_E2E_KEY", "--set", "llm.max_retries=1",
-        "--set", "evaluation.num_samples=3", "--set", "convergence.max_iterations=2",
+        "run",
+        "examples/castro_exp2.yaml",
+        "--llm",
+        "openai:gpt-test",
+        "--json",
+        "--db",
+        str(db),
+        "--set",
+        f"llm.base_url={llm_stub_server.openai_base_url}",
+        "--set",
+        "llm.api_key_env=CASHLOOP_E2E_KEY",
+        "--set",
+        "llm.max_retries=1",
+        "--set",
+        "evaluation.num_samples=3",
+        "--set",
+        "convergence.max_iterations=2",
         env=env,
     )
     assert run.returncode == 0, run.stderr
@@ -76,19 +101,22 @@ def test_run_against_an_openai_compatible_server_then_rerun_offline(
     assert all((c["prompt_tokens"], c["completion_tokens"]) == (123, 45) for c in served)
 
     (malformed,) = [c for c in calls if c["outcome"] == "parse_error"]
-    assert malformed["raw_response"] == "Let me think about liquidity first."
+    assert malformed["raw_response"] == THINKING_ALOUD
     retry = next(c for c in calls if c["agent_id"] == malformed["agent_id"] and c["attempt"] == 2)
     assert "No JSON object" in retry["user_prompt"]
 
     (rejected,) = [e for e in events if e["event_type"] == "policy_rejected"]
     assert rejected["rejection_reason"] == "constraint_violation"
     assert rejected["attempts"] == 2
-    assert any("initial_liquidity_fraction" in err and "maximum" in err
-               for err in rejected["validation_errors"])
+    assert any(
+        "initial_liquidity_fraction" in err and "maximum" in err
+        for err in rejected["validation_errors"]
+    )
 
     # The API key reached the server, but nothing cashloop stored, logged or printed.
-    assert all(r.headers.get("authorization") == f"Bearer {SECRET}"
-               for r in llm_stub_server.requests)
+    assert all(
+        r.headers.get("authorization") == f"Bearer {SECRET}" for r in llm_stub_server.requests
+    )
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("runs.db"))
     assert SECRET.encode() not in stored
     assert SECRET not in run.stdout + run.stderr

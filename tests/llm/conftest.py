@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+
 from cashloop.types import PolicyRequest
 
 __all__ = ["api_key", "make_request", "policy_request"]

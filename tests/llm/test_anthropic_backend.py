@@ -8,6 +8,7 @@ import time
 
 import anthropic
 import pytest
+
 from cashloop.policy_json import PolicyParseError
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
 from cashloop.types import PolicyRequest

@@ -8,6 +8,7 @@ import shutil
 from typing import Any
 
 import yaml
+
 from cashloop.testing import arun_experiment
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
 

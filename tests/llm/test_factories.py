@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from cashloop.errors import ConfigError, UserError
 from cashloop.policy_json import PolicyParseError
 from cashloop.testing.llm_stub import LLMStubServer, StubReply

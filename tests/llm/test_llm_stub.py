@@ -9,6 +9,7 @@ import urllib.request
 from typing import Any
 
 import pytest
+
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
 
 

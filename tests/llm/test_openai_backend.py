@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import openai
 import pytest
+
 from cashloop.policy_json import PolicyParseError
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
 from cashloop.types import PolicyRequest

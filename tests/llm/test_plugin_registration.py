@@ -8,6 +8,7 @@ from importlib.metadata import entry_points
 import cattrs
 import pluggy
 import pytest
+
 from cashloop.plugin import PROJECT_NAME, LLMClient, LLMClientSpec, RegistrationSpecs
 from cashloop_llm.options import AnthropicOptions, OpenAIOptions, ScriptedOptions
 

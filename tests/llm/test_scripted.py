@@ -8,6 +8,7 @@ import pathlib
 from collections.abc import Callable
 
 import pytest
+
 from cashloop.errors import UserError
 from cashloop.policy_json import PolicyParseError
 from cashloop.types import PolicyRequest

@@ -166,8 +166,9 @@ def render_to_text(events: list[dict[str, Any]], verbose: Any, width: int = 100)
     """Render ``events`` with ``render_event`` into plain text (no colour codes)."""
     import io
 
-    from cashloop.runner.display import render_event
     from rich.console import Console
+
+    from cashloop.runner.display import render_event
 
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
     for event in events:

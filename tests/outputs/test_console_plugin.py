@@ -7,17 +7,18 @@ import sys
 from typing import Any
 
 import attrs
-import cashloop.hookspecs
-import cashloop_console
 import pluggy
 import pytest
+from rich.console import Console
+
+import cashloop.hookspecs
+import cashloop_console
 from cashloop.plugin import OutputHandlerSpec, RunInfo
 from cashloop.runner.display import display_experiment_output
 from cashloop.runner.state_provider import LiveStateProvider
 from cashloop.runner.verbose import VerboseConfig
 from cashloop_console import ConsoleOptions, make_console_output
 from cashloop_console.handler import ConsoleOutput
-from rich.console import Console
 
 RUN = RunInfo(run_id="run-0001", experiment_name="castro-exp2")
 

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rich.console import Console
+
 from cashloop.events import ALL_EVENTS
 from cashloop.runner.display import RENDERERS, display_experiment_output, render_event
 from cashloop.runner.state_provider import LiveStateProvider
 from cashloop.runner.verbose import VerboseConfig
-from rich.console import Console
 
 Render = Callable[..., str]
 EVERYTHING = VerboseConfig(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from cashloop.runner.display.money import format_cents, format_money, format_saving, round_cents
 from hypothesis import given
 from hypothesis import strategies as st
+
+from cashloop.runner.display.money import format_cents, format_money, format_saving, round_cents
 
 
 @pytest.mark.parametrize(

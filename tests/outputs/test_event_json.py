@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cashloop.runner.event_json import event_to_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cashloop.runner.event_json import event_to_json
 
 _json_values = st.recursive(
     st.none()

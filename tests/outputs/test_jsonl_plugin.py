@@ -6,10 +6,11 @@ import json
 import pathlib
 from typing import Any
 
-import cashloop.hookspecs
-import cashloop_jsonl
 import pluggy
 import pytest
+
+import cashloop.hookspecs
+import cashloop_jsonl
 from cashloop.plugin import OutputHandlerSpec, RunInfo
 from cashloop_jsonl import JsonlOptions, JsonlOutput, make_jsonl_output
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from cashloop.converter import structure
 from cashloop.errors import ConfigError
 from cashloop.runner.verbose import VerboseConfig

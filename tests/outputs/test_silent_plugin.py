@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import cashloop.hookspecs
-import cashloop_silent
 import pluggy
 import pytest
+
+import cashloop.hookspecs
+import cashloop_silent
 from cashloop.plugin import OutputHandlerSpec, RunInfo
 from cashloop.runner.output import OutputHandlerProtocol, SilentOutput
 from cashloop_silent import SilentOptions

@@ -12,10 +12,11 @@ from typing import Any
 
 import pluggy
 import pytest
+from storage_helpers import HookCaller
+
 from cashloop.hookspecs import PROJECT_NAME, LifecycleSpecs
 from cashloop.persistence import ExperimentRepository
 from cashloop.types import RunInfo
-from storage_helpers import HookCaller
 
 
 def _load_plugin_package() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
+
 from cashloop.runner.state_provider import LiveStateProvider
 from cashloop.types import RunInfo
 

@@ -8,11 +8,12 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
-from cashloop.errors import StorageError
-from cashloop.persistence import ExperimentRepository, RunRecorder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from storage_helpers import run_info
+
+from cashloop.errors import StorageError
+from cashloop.persistence import ExperimentRepository, RunRecorder
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from storage_helpers import config_snapshot, run_info
+
 from cashloop.errors import UserError
 from cashloop.persistence import (
     SCHEMA_VERSION,
@@ -16,7 +18,6 @@ from cashloop.persistence import (
     SchemaTooNewError,
 )
 from cashloop_sqlite import SqliteOptions, SqliteStorageBackend
-from storage_helpers import config_snapshot, run_info
 
 
 def _digest(path: Path) -> str:

@@ -6,18 +6,19 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import cashloop_sqlite
 import cattrs
 import pluggy
 import pytest
+from conftest import hook_caller
+from storage_helpers import config_snapshot, live_provider, replay_into, run_info, scripted_run
+
+import cashloop_sqlite
 from cashloop.errors import StorageError
 from cashloop.hookspecs import PROJECT_NAME, RegistrationSpecs
 from cashloop.protocols import StorageBackend
 from cashloop.runner.state_provider import ExperimentStateProviderProtocol
 from cashloop.specs import StorageBackendSpec
 from cashloop_sqlite import SqliteOptions, SqliteStorageBackend
-from conftest import hook_caller
-from storage_helpers import config_snapshot, live_provider, replay_into, run_info, scripted_run
 
 
 def test_entry_point_named_sqlite_points_at_the_plugin_module() -> None:

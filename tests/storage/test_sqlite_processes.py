@@ -13,8 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from cashloop.persistence import ExperimentRepository
-from cashloop_sqlite import SqliteStorageBackend
 from storage_helpers import (
     config_snapshot,
     direct_caller,
@@ -23,6 +21,9 @@ from storage_helpers import (
     run_info,
     scripted_run,
 )
+
+from cashloop.persistence import ExperimentRepository
+from cashloop_sqlite import SqliteStorageBackend
 
 HERE = Path(__file__).parent
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")

@@ -6,14 +6,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from cashloop.errors import StorageError, UserError
-from cashloop.persistence import (
-    AmbiguousRunIdError,
-    ExperimentRepository,
-    RunRecord,
-    UnknownRunError,
-)
-from cashloop_sqlite import SqliteStorageBackend
 from storage_helpers import (
     config_snapshot,
     direct_caller,
@@ -23,6 +15,15 @@ from storage_helpers import (
     run_info,
     scripted_run,
 )
+
+from cashloop.errors import StorageError, UserError
+from cashloop.persistence import (
+    AmbiguousRunIdError,
+    ExperimentRepository,
+    RunRecord,
+    UnknownRunError,
+)
+from cashloop_sqlite import SqliteStorageBackend
 
 
 def _record_run(backend: SqliteStorageBackend, run_id: str, iterations: int = 2) -> None:

@@ -8,9 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from cashloop.errors import UserError
-from cashloop.persistence import RunNotResumableError
-from cashloop_sqlite import SqliteStorageBackend
 from storage_helpers import (
     HookCall,
     HookCaller,
@@ -22,6 +19,10 @@ from storage_helpers import (
     run_info,
     scripted_run,
 )
+
+from cashloop.errors import UserError
+from cashloop.persistence import RunNotResumableError
+from cashloop_sqlite import SqliteStorageBackend
 
 
 def _hook(backend: SqliteStorageBackend) -> HookCaller:

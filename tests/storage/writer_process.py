@@ -11,8 +11,9 @@ import time
 from itertools import count
 from pathlib import Path
 
-from cashloop_sqlite.backend import SqliteStorageBackend
 from storage_helpers import config_snapshot, one_iteration, run_info, scripted_run
+
+from cashloop_sqlite.backend import SqliteStorageBackend
 
 
 def main(db_path: str, run_id: str, mode: str) -> None:

@@ -83,6 +83,7 @@ class EventDispatcher:
         self.critical = critical
         self.duration = duration
         self.handler_failures: Counter[str] = Counter()
+        self._impls: dict[str, list[Any]] = {}
 
     def emit(self, iteration: int, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Record one event everywhere and return its JSON-native data."""
@@ -147,8 +148,11 @@ class EventDispatcher:
         if self.host is None:
             return
         kwargs["run"] = self.run
-        impls = self.host.lifecycle_impls(hook_name)
-        impls.sort(key=lambda impl: impl.plugin_name not in self.critical)
+        impls = self._impls.get(hook_name)
+        if impls is None:  # plugins are registered before a run starts; look each hook up once
+            impls = self.host.lifecycle_impls(hook_name)
+            impls.sort(key=lambda impl: impl.plugin_name not in self.critical)
+            self._impls[hook_name] = impls
         for impl in impls:
             try:
                 impl.function(**_call_args(impl.function, kwargs))
