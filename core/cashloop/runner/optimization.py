@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import statistics
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -13,13 +12,19 @@ from cashloop import events as ev
 from cashloop.money import mean_cents
 from cashloop.prompts import AgentContext, build_system_prompt
 from cashloop.runner.acceptance import decide
+from cashloop.runner.accounting import budget_verdict, price_of_call
 from cashloop.runner.components import Components, build_components
 from cashloop.runner.convergence import ConvergenceDetector, Verdict
 from cashloop.runner.dispatcher import EventDispatcher
 from cashloop.runner.evaluation import EvaluationService
+from cashloop.runner.event_payloads import (
+    bootstrap_payload,
+    iteration_history,
+    policy_change_payload,
+)
 from cashloop.runner.loop_state import LoopState
 from cashloop.runner.proposals import ProposalOutcome, ProposalService
-from cashloop.runner.result import ExperimentResult, IterationRecord
+from cashloop.runner.result import ExperimentResult
 from cashloop.runner.run_id import new_run_id
 from cashloop.runner.seeds import derive_seed, sample_seeds
 from cashloop.runner.state_provider import LiveStateProvider
@@ -159,7 +164,10 @@ class OptimizationLoop:
             state.iteration += 1
             self._current_iteration = state.iteration
             await self._iteration(state, agents, all_agents)
-            verdict = self._budget_verdict(state) or state.detector.check()
+            verdict = (
+                budget_verdict(cfg.budget, state.prompt_tokens + state.completion_tokens, state.usd)
+                or state.detector.check()
+            )
         return self._finish(state, all_agents, verdict)
 
     def _load_stored(self, events: Sequence[Mapping[str, Any]]) -> None:
@@ -185,31 +193,12 @@ class OptimizationLoop:
         seeds = sample_seeds(cfg.master_seed, it, "*", cfg.evaluation.num_samples)
         results = self._evals.evaluate(state.policies, seeds)
         costs = _mean_costs(results, all_agents)
-        totals = [r.total_cost for r in results]
         self._emit(
             it,
             ev.ITERATION_START,
             {"iteration": it, "total_cost": sum(costs.values()), "costs_per_agent": costs},
         )
-        self._emit(
-            it,
-            ev.BOOTSTRAP_EVALUATION,
-            {
-                "agent_id": None,
-                "seed_results": [
-                    {
-                        "seed": r.seed,
-                        "cost": r.total_cost,
-                        "settled": int(r.metrics.get("settled", 0)),
-                        "total": int(r.metrics.get("total", 0)),
-                        "settlement_rate": float(r.metrics.get("settlement_rate", 0.0)),
-                    }
-                    for r in results
-                ],
-                "mean_cost": mean_cents(totals),
-                "std_cost": int(statistics.pstdev(totals) + 0.5) if len(totals) > 1 else 0,
-            },
-        )
+        self._emit(it, ev.BOOTSTRAP_EVALUATION, bootstrap_payload(results, None))
         state.note_evaluation(it, costs)
         return results, costs
 
@@ -257,7 +246,7 @@ class OptimizationLoop:
         it = state.iteration
         for attempt in outcome.attempts:
             data = attempt.event()
-            data["cost_usd"] = self._price(data)
+            data["cost_usd"] = price_of_call(self._config.budget, self._config.llm.model, data)
             state.note_call(
                 outcome.agent_id, data["prompt_tokens"], data["completion_tokens"], data["cost_usd"]
             )
@@ -275,23 +264,6 @@ class OptimizationLoop:
                 },
             )
 
-    def _price(self, call: Mapping[str, Any]) -> float:
-        price = self._config.budget.prices.get(call["model"]) or self._config.budget.prices.get(
-            self._config.llm.model
-        )
-        if not price:
-            return 0.0
-        return float(
-            round(
-                (
-                    call["prompt_tokens"] * price.get("prompt", 0.0)
-                    + call["completion_tokens"] * price.get("completion", 0.0)
-                )
-                / 1e6,
-                8,
-            )
-        )
-
     def _judge(self, state: LoopState, agent: str, candidate: dict[str, Any]) -> bool:
         """Evaluate a candidate against the incumbent on the same seeds; emit ``policy_change``."""
         cfg, it = self._config, state.iteration
@@ -307,57 +279,34 @@ class OptimizationLoop:
         reason = decision.reason
         if cfg.evaluation.mode == "temporal":
             accepted, reason = True, "temporal mode: every valid proposal is adopted"
-        old_cost, new_cost = mean_cents(old), mean_cents(new)
-        test = decision.test
-        self._emit(
+        event = self._emit(
             it,
             ev.POLICY_CHANGE,
-            {
-                "agent_id": agent,
-                "old_policy": state.policies[agent],
-                "new_policy": candidate,
-                "old_cost": old_cost,
-                "new_cost": new_cost,
-                "delta": old_cost - new_cost,
-                "accepted": accepted,
-                "reason": reason,
-                "sample_deltas": deltas,
-                "mean_delta": round(test.mean_delta, 6),
-                "ci_lower": round(test.ci_lower, 6),
-                "ci_upper": round(test.ci_upper, 6),
-                "p_value": None if test.p_value is None else round(test.p_value, 10),
-            },
+            policy_change_payload(
+                agent_id=agent,
+                old_policy=state.policies[agent],
+                new_policy=candidate,
+                old_costs=old,
+                new_costs=new,
+                deltas=deltas,
+                decision=decision,
+                accepted=accepted,
+                reason=reason,
+            ),
         )
         state.history[agent].append(
             ProposalRecord(
                 iteration=it,
                 policy=candidate,
-                old_cost=old_cost,
-                new_cost=new_cost,
-                delta=old_cost - new_cost,
+                old_cost=event["old_cost"],
+                new_cost=event["new_cost"],
+                delta=event["delta"],
                 accepted=accepted,
             )
         )
         if accepted:
             state.policies[agent] = copy.deepcopy(candidate)
         return accepted
-
-    def _budget_verdict(self, state: LoopState) -> Verdict | None:
-        budget = self._config.budget
-        tokens = state.prompt_tokens + state.completion_tokens
-        if budget.max_tokens is not None and tokens >= budget.max_tokens:
-            return Verdict(
-                converged=False,
-                reason="budget_exceeded",
-                diagnostics={"tokens": tokens, "max_tokens": budget.max_tokens},
-            )
-        if budget.max_usd is not None and state.usd >= budget.max_usd:
-            return Verdict(
-                converged=False,
-                reason="budget_exceeded",
-                diagnostics={"usd": round(state.usd, 6), "max_usd": budget.max_usd},
-            )
-        return None
 
     def _finish(
         self, state: LoopState, all_agents: list[str], verdict: Verdict
@@ -398,15 +347,7 @@ class OptimizationLoop:
                 "best_iteration": best.iteration,
             },
         )
-        history = tuple(
-            IterationRecord(
-                iteration=i,
-                costs_per_agent=self._state_provider.get_iteration_costs(i),
-                accepted_changes=self._state_provider.get_iteration_accepted_changes(i),
-                policies=self._state_provider.get_iteration_policies(i),
-            )
-            for i in range(self._state_provider.get_total_iterations())
-        )
+        history = iteration_history(self._state_provider)
         return ExperimentResult(
             experiment_name=cfg.name,
             num_iterations=it,

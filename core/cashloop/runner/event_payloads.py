@@ -1,0 +1,80 @@
+"""The data of the loop's events, built from what the loop measured (pure functions)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cashloop.money import mean_cents
+from cashloop.runner.acceptance import Decision
+from cashloop.runner.result import IterationRecord
+from cashloop.runner.state_provider import ExperimentStateProviderProtocol
+from cashloop.types import SampleResult
+
+__all__ = ["bootstrap_payload", "iteration_history", "policy_change_payload"]
+
+
+def bootstrap_payload(results: Sequence[SampleResult], agent_id: str | None) -> dict[str, Any]:
+    """``bootstrap_evaluation``: every sample of one evaluation, with its mean and spread."""
+    totals = [r.total_cost for r in results]
+    return {
+        "agent_id": agent_id,
+        "seed_results": [
+            {
+                "seed": r.seed,
+                "cost": r.total_cost,
+                "settled": int(r.metrics.get("settled", 0)),
+                "total": int(r.metrics.get("total", 0)),
+                "settlement_rate": float(r.metrics.get("settlement_rate", 0.0)),
+            }
+            for r in results
+        ],
+        "mean_cost": mean_cents(totals),
+        "std_cost": int(statistics.pstdev(totals) + 0.5) if len(totals) > 1 else 0,
+    }
+
+
+def policy_change_payload(
+    *,
+    agent_id: str,
+    old_policy: Mapping[str, Any],
+    new_policy: Mapping[str, Any],
+    old_costs: Sequence[int],
+    new_costs: Sequence[int],
+    deltas: Sequence[int],
+    decision: Decision,
+    accepted: bool,
+    reason: str,
+) -> dict[str, Any]:
+    """``policy_change``: the paired comparison of one candidate and its verdict."""
+    old_cost, new_cost = mean_cents(list(old_costs)), mean_cents(list(new_costs))
+    test = decision.test
+    return {
+        "agent_id": agent_id,
+        "old_policy": old_policy,
+        "new_policy": new_policy,
+        "old_cost": old_cost,
+        "new_cost": new_cost,
+        "delta": old_cost - new_cost,
+        "accepted": accepted,
+        "reason": reason,
+        "sample_deltas": list(deltas),
+        "mean_delta": round(test.mean_delta, 6),
+        "ci_lower": round(test.ci_lower, 6),
+        "ci_upper": round(test.ci_upper, 6),
+        "p_value": None if test.p_value is None else round(test.p_value, 10),
+    }
+
+
+def iteration_history(provider: ExperimentStateProviderProtocol) -> tuple[IterationRecord, ...]:
+    """Every recorded iteration (0-indexed) as the result's ``iteration_history``."""
+    return tuple(
+        IterationRecord(
+            iteration=i,
+            costs_per_agent=provider.get_iteration_costs(i),
+            accepted_changes=provider.get_iteration_accepted_changes(i),
+            policies=provider.get_iteration_policies(i),
+        )
+        for i in range(provider.get_total_iterations())
+    )
