@@ -6,7 +6,10 @@ import multiprocessing
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 import attrs
 
@@ -59,6 +62,8 @@ def create_process_pool(options: ProcessOptions) -> ProcessPoolExecutor:
     problems = options.problems()
     if problems:
         raise ConfigError([f"executor.{p}" for p in problems])
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context(options.start_method)
     return ProcessPoolExecutor(
         max_workers=options.worker_count, mp_context=context, initializer=ignore_interrupts

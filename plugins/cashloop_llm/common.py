@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
 from collections.abc import Callable
 from types import ModuleType
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 from cashloop.errors import UserError
 from cashloop.policy_json import PolicyParseError, parse_policy_json
@@ -109,6 +111,8 @@ class PerLoopSDK(Generic[_SDK]):
         return f"PerLoopSDK({type(self._client).__name__})"
 
     def get(self) -> _SDK:
+        import asyncio  # here, not at import: loading the plugin must stay cheap
+
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +31,8 @@ def load_run_config(config: Path, sets: Sequence[str], seed: int | None, llm: st
 
 def execute(runner: Any, as_json: bool) -> None:
     """Run to completion; print the JSON result or where the run is stored."""
+    import asyncio
+
     result = asyncio.run(runner.run())
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))

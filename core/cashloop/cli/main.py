@@ -57,9 +57,6 @@ def _add_plugin_commands(group: click.Group) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user mistakes print one clear message and exit 2, never a traceback."""
-    from cashloop.logging_setup import configure_logging
-
-    configure_logging()
     try:
         _add_plugin_commands(cli)
         result = cli.main(args=argv, prog_name="cashloop", standalone_mode=False)
