@@ -19,7 +19,16 @@ from cashloop.events import (
 )
 from cashloop.hookspecs import PROJECT_NAME, LifecycleSpecs, RegistrationSpecs, hookimpl
 from cashloop.policy_json import PolicyParseError, parse_policy_json
-from cashloop.policy_tree import PolicyScan, TreeReference, scan_policy, scan_tree, tree_names
+from cashloop.policy_tree import (
+    COMPARISON_OPS,
+    COMPUTE_OPERANDS,
+    LOGICAL_OPS,
+    PolicyScan,
+    TreeReference,
+    scan_policy,
+    scan_tree,
+    tree_names,
+)
 from cashloop.protocols import (
     ConstraintValidator,
     LLMClient,
@@ -51,12 +60,15 @@ from cashloop.types import (
 __all__ = [
     "ALL_EVENTS",
     "BOOTSTRAP_EVALUATION",
+    "COMPARISON_OPS",
+    "COMPUTE_OPERANDS",
     "CONVERGENCE",
     "EXPERIMENT_END",
     "EXPERIMENT_START",
     "ITERATION_COMPLETE",
     "ITERATION_START",
     "LLM_CALL",
+    "LOGICAL_OPS",
     "POLICY_CHANGE",
     "POLICY_REJECTED",
     "PROJECT_NAME",

@@ -184,9 +184,5 @@ class ExperimentConfig:
         data["outputs"] = [_redact(o.to_dict()) for o in self.outputs]
         return data
 
-    @property
-    def model(self) -> str:
-        return self.llm.model
-
 
 attrs.resolve_types(ExperimentConfig)

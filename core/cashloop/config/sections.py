@@ -7,8 +7,6 @@ from typing import Any
 
 import attrs
 
-from cashloop.types import PolicyConstraints
-
 __all__ = [
     "AcceptanceConfig",
     "BudgetConfig",
@@ -68,6 +66,3 @@ class BudgetConfig:
     max_usd: float | None = None
     #: model -> {"prompt": usd per 1M tokens, "completion": usd per 1M tokens}
     prices: Mapping[str, Mapping[str, float]] = attrs.field(factory=dict)
-
-
-PolicyConstraintsConfig = PolicyConstraints

@@ -23,14 +23,9 @@ if TYPE_CHECKING:
     from cashloop.runner.state_provider import LiveStateProvider
     from cashloop.types import RunInfo
 
-__all__ = ["EventDispatcher", "json_native", "result_from_end_event"]
+__all__ = ["EventDispatcher", "result_from_end_event"]
 
 log = structlog.get_logger("cashloop.dispatch")
-
-
-def json_native(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The event data exactly as storage will give it back (tuples become lists, etc.)."""
-    return dict(json.loads(json.dumps(data, allow_nan=False)))
 
 
 @functools.lru_cache(maxsize=512)

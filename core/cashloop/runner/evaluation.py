@@ -63,13 +63,11 @@ class EvaluationService:
         self.parallelism = max(1, int(workers or 1))
         self._token = uuid.uuid4().hex
         self._payload: bytes | None = None
-        self.evaluations = 0
 
     def evaluate_many(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
     ) -> list[list[SampleResult]]:
         """Evaluate several profiles on the same seeds (inline when there is one worker)."""
-        self.evaluations += len(profiles) * len(seeds)
         if self.executor is None or self.parallelism == 1:
             return [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
         if self._payload is None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from cashloop.plugin import COMPARISON_OPS as _COMPARISON_OPS
+from cashloop.plugin import COMPUTE_OPERANDS as _COMPUTE_OPERANDS
+from cashloop.plugin import LOGICAL_OPS as _LOGICAL_OPS
+
 __all__ = [
     "ACTION_PARAMETERS",
     "BOOL_OPS",
@@ -65,21 +69,8 @@ ACTION_PARAMETERS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "HoldCollateral": ((), ("reason",)),
 }
 
-COMPARISON_OPS: Final = ("==", "!=", "<", "<=", ">", ">=")
-BOOL_OPS: Final = ("and", "or", "not")
-
+# The operator tables are the core's (one grammar for every tree walker).
+COMPARISON_OPS: Final = _COMPARISON_OPS
+BOOL_OPS: Final = _LOGICAL_OPS
 #: compute op -> its operand keys ("values" is a list of values)
-COMPUTE_OPS: Final[dict[str, tuple[str, ...]]] = {
-    "+": ("left", "right"),
-    "-": ("left", "right"),
-    "*": ("left", "right"),
-    "/": ("left", "right"),
-    "max": ("values",),
-    "min": ("values",),
-    "ceil": ("value",),
-    "floor": ("value",),
-    "round": ("value",),
-    "abs": ("value",),
-    "clamp": ("value", "min", "max"),
-    "div0": ("numerator", "denominator", "default"),
-}
+COMPUTE_OPS: Final = _COMPUTE_OPERANDS
