@@ -7,8 +7,9 @@ Prints simulated days per second through the public ``evaluate`` API:
   * bootstrap-sandbox samples (one sandbox run per agent per sample).
 Times are CPU seconds of this process (best of ``--repeats``), so other load on the machine
 distorts them less. A calibration line times a fixed pure-Python loop, to compare machines.
-With numpy installed the random stream comes from the bit-identical numpy block generator;
-``CASHLOOP_RTGS_PURE=1`` forces the pure-Python reference path.
+The engine is the compiled fast path (``cashloop_rtgs._native``, built at install time where a C
+compiler exists) unless ``CASHLOOP_RTGS_PURE=1`` forces the pure-Python reference (with numpy
+installed, its random stream comes from the bit-identical numpy block generator).
 
 Run: ``.venv/bin/python benchmarks/bench_rtgs.py [--rounds N] [--repeats R]``.
 """
@@ -82,8 +83,12 @@ def main() -> None:
 
     full = RtgsEvaluator(RtgsOptions(scenario=SCENARIO))
     full.evaluate(TREES, [0])  # load, build and compile once
-    path = "numpy block generator" if full._bulk_fill else "pure-Python generator"
-    print(f"rtgs evaluator, {SCENARIO.name}, one core, random stream: {path}")
+    if full.native_engine is not None:
+        path = "compiled engine (cashloop_rtgs._native)"
+    else:
+        stream = "numpy" if full._bulk_fill else "pure-Python"
+        path = f"pure-Python reference engine, {stream} random stream"
+    print(f"rtgs evaluator, {SCENARIO.name}, one core, {path}")
     print(f"  calibration: {calibration():.1f} M simple loop iterations per CPU second")
 
     report(

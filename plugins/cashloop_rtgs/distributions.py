@@ -18,7 +18,7 @@ from cashloop_rtgs.scenario.model import Exponential, LogNormal, Normal, Uniform
 if TYPE_CHECKING:
     from cashloop_rtgs.scenario.model import AmountDistribution
 
-__all__ = ["AmountSampler", "amount_sampler", "standard_normal"]
+__all__ = ["AmountSampler", "amount_sampler", "native_amount_spec", "standard_normal"]
 
 I64_MAX: Final = (1 << 63) - 1
 TWO_PI: Final = 2.0 * math.pi
@@ -78,16 +78,8 @@ def amount_sampler(dist: AmountDistribution) -> AmountSampler:
             return _to_cents(-(math.log(u) if u > 0.0 else -math.inf) / lam)
 
         return 1, exponential
-    transform: Callable[[float], float] | None = None
-    if isinstance(dist, Normal):
-        shift, scale = float(dist.mean), float(dist.std_dev)
-    elif isinstance(dist, LogNormal):
-        # mean and std_dev describe the amount itself; convert to the log-space parameters.
-        m, s = float(dist.mean), float(dist.std_dev)
-        sigma_sq = math.log(1.0 + (s * s) / (m * m))
-        shift, scale, transform = math.log(m) - sigma_sq / 2.0, math.sqrt(sigma_sq), _exp
-    else:
-        raise ValueError(f"unknown amount distribution {dist!r}")
+    shift, scale, log_normal = _gaussian_parameters(dist)
+    transform = _exp if log_normal else None
 
     def gaussian(
         raw1: int,
@@ -104,3 +96,35 @@ def amount_sampler(dist: AmountDistribution) -> AmountSampler:
         return _to_cents(x if transform is None else transform(x))
 
     return 2, gaussian
+
+
+def _gaussian_parameters(dist: AmountDistribution) -> tuple[float, float, bool]:
+    """(shift, scale, log-normal?) of a Normal or LogNormal distribution."""
+    if isinstance(dist, Normal):
+        return float(dist.mean), float(dist.std_dev), False
+    if isinstance(dist, LogNormal):
+        # mean and std_dev describe the amount itself; convert to the log-space parameters.
+        m, s = float(dist.mean), float(dist.std_dev)
+        sigma_sq = math.log(1.0 + (s * s) / (m * m))
+        return math.log(m) - sigma_sq / 2.0, math.sqrt(sigma_sq), True
+    raise ValueError(f"unknown amount distribution {dist!r}")
+
+
+#: native kinds: 0 Uniform, 1 Exponential, 2 Normal, 3 LogNormal
+NativeAmountSpec = tuple[int, int, int, float, float]
+_I64_RANGE: Final = range(-(1 << 63), 1 << 63)
+
+
+def native_amount_spec(dist: AmountDistribution) -> NativeAmountSpec | None:
+    """``(kind, uniform lo, uniform span, shift, scale)`` for the compiled engine, or None
+    when the distribution lies outside what it computes exactly (the reference path runs)."""
+    if isinstance(dist, Uniform):
+        lo, span = dist.min, dist.max + 1 - dist.min
+        if span < 1 or lo not in _I64_RANGE or lo + span not in _I64_RANGE:
+            return None
+        return 0, lo, span, 0.0, 0.0
+    if isinstance(dist, Exponential):
+        lam = float(dist.lambda_)
+        return (1, 0, 0, 0.0, lam) if lam > 0.0 and math.isfinite(lam) else None
+    shift, scale, log_normal = _gaussian_parameters(dist)
+    return (3 if log_normal else 2), 0, 0, shift, scale

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from cashloop.errors import UserError
 from cashloop.plugin import SampleResult, ValidationResult, breakdown_key
@@ -16,6 +16,7 @@ from cashloop_rtgs.cache import LRUCache
 from cashloop_rtgs.engine.arrivals import CHUNK, generate_arrivals
 from cashloop_rtgs.engine.costs import COMPONENTS
 from cashloop_rtgs.engine.fastfill import select_fill
+from cashloop_rtgs.engine.native import NativeEngine, NativeRun, load_native_engine, native_module
 from cashloop_rtgs.engine.simulation import RunResult, simulate
 from cashloop_rtgs.engine.world import SEMANTICS, ArrivalRow, World
 from cashloop_rtgs.errors import InvalidPolicyError
@@ -68,12 +69,16 @@ class RtgsEvaluator:
             [breakdown_key(agent, component) for component in COMPONENTS]
             for agent in self._agent_ids
         ]
+        self._flat_keys = [key for keys in self._breakdown_keys for key in keys]
         self._fill, self._bulk_fill = select_fill()
+        self._native_module = native_module()  # None: not built, or CASHLOOP_RTGS_PURE set
         self._world: World | None = None
         self._sandbox: BootstrapSandbox | None = None
         self._arrivals: LRUCache[int, tuple[tuple[ArrivalRow, ...], ...]] = LRUCache(
             _ARRIVAL_CACHE_SIZE
         )
+        self._native: NativeEngine | Literal[False] | None = False  # False: not looked up yet
+        self._packed: LRUCache[int, bytes | None] = LRUCache(_ARRIVAL_CACHE_SIZE)
         self._compiled: LRUCache[str, CompiledPolicy | list[str]] = LRUCache(_POLICY_CACHE_SIZE)
         self._initial_policies: dict[str, dict[str, Any]] = {}
 
@@ -122,11 +127,33 @@ class RtgsEvaluator:
                 self._sandbox = BootstrapSandbox(
                     self.world, initial, self._context_seed(), self._fill
                 )
-            return [self._sample(seed, self._sandbox.run(seed, compiled)) for seed in seeds]
-        world = self.world
-        return [
-            self._sample(seed, simulate(world, self.arrivals(seed), compiled)) for seed in seeds
-        ]
+            return [self._sample(seed, _flat(self._sandbox.run(seed, compiled))) for seed in seeds]
+        native = self.native_engine
+        if native is None:
+            world = self.world
+            return [
+                self._sample(seed, _flat(simulate(world, self.arrivals(seed), compiled)))
+                for seed in seeds
+            ]
+        samples = []
+        for seed in seeds:
+            packed = self._native_arrivals(native, seed)
+            run = None if packed is None else native.run(packed, compiled)
+            if run is None:  # outside the compiled engine's exact range: the reference runs
+                run = _flat(simulate(self.world, self.arrivals(seed), compiled))
+            samples.append(self._sample(seed, run))
+        return samples
+
+    @property
+    def native_engine(self) -> NativeEngine | None:
+        """The compiled engine for this scenario, or None (not built, disabled, or LSM)."""
+        if self._native is False:
+            self._native = load_native_engine(self.world, self._native_module)
+        return self._native
+
+    def _native_arrivals(self, native: NativeEngine, seed: int) -> bytes | None:
+        key = seed & MASK64
+        return self._packed.get(key, lambda: native.arrivals(key))
 
     def arrivals(self, seed: int) -> tuple[tuple[ArrivalRow, ...], ...]:
         """The seed's stochastic arrivals (policy-independent, so cached per seed)."""
@@ -180,15 +207,22 @@ class RtgsEvaluator:
                 return agent
         raise UserError(f"unknown agent '{agent_id}'; agents: {', '.join(self.agents())}")
 
-    def _sample(self, seed: int, run: RunResult) -> SampleResult:
+    def _sample(self, seed: int, run: NativeRun) -> SampleResult:
         """The sample's integer costs, their breakdown and the settlement metrics."""
-        costs: dict[str, int] = {}
-        metrics: dict[str, float] = {}
-        for agent, keys, row in zip(self._agent_ids, self._breakdown_keys, run.costs, strict=True):
-            costs[agent] = sum(row)
-            metrics.update(zip(keys, row, strict=True))  # integer cents
-        metrics["settled"] = float(run.settled)
-        metrics["total"] = float(run.total)
-        metrics["settlement_rate"] = run.settled / run.total if run.total else 1.0
-        metrics["avg_delay"] = run.delay_ticks / run.settled if run.settled else 0.0
+        flat, settled, total, delay_ticks, _ = run
+        width = len(COMPONENTS)
+        costs = {
+            agent: sum(flat[i * width : (i + 1) * width]) for i, agent in enumerate(self._agent_ids)
+        }
+        metrics: dict[str, float] = dict(zip(self._flat_keys, flat, strict=True))  # cents
+        metrics["settled"] = float(settled)
+        metrics["total"] = float(total)
+        metrics["settlement_rate"] = settled / total if total else 1.0
+        metrics["avg_delay"] = delay_ticks / settled if settled else 0.0
         return SampleResult(seed=seed, costs=costs, metrics=metrics)
+
+
+def _flat(run: RunResult) -> NativeRun:
+    """A reference-engine result in the compiled engine's shape."""
+    flat = tuple(cost for row in run.costs for cost in row)
+    return flat, run.settled, run.total, run.delay_ticks, run.balances

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from cashloop_rtgs.engine.world import ArrivalRow, World
     from cashloop_rtgs.policy.compiler import CompiledPolicy
 
-__all__ = ["RunResult", "RunState", "simulate"]
+__all__ = ["RunResult", "RunState", "allocations", "policy_fractions", "simulate"]
 
 # indices into the per-agent cost rows (same order as costs.COMPONENTS)
 LIQ, DELAY, DEADLINE, EOD, OVERDRAFT, SPLIT = range(6)
@@ -55,6 +55,22 @@ class RunResult:
     payments: Sequence[Payment] = attrs.field(factory=tuple, eq=False, repr=False)
 
 
+def policy_fractions(world: World, policies: Sequence[CompiledPolicy]) -> list[float]:
+    """Each agent's pool fraction: its policy's, else the scenario's default."""
+    return [
+        p.liquidity_fraction if p.liquidity_fraction is not None else f
+        for p, f in zip(policies, world.default_fraction, strict=True)
+    ]
+
+
+def allocations(world: World, policies: Sequence[CompiledPolicy]) -> list[int]:
+    """Cents each agent commits from its pool at the start of every day."""
+    return [
+        math.floor(pool * f) if pool else 0
+        for pool, f in zip(world.pool, policy_fractions(world, policies), strict=True)
+    ]
+
+
 def simulate(
     world: World,
     arrivals: Sequence[Sequence[ArrivalRow]],
@@ -69,13 +85,8 @@ def simulate(
     overdue_only = world.semantics.eod_penalty_overdue_only
     caps = world.unsecured_cap
     pools = world.pool
-    fractions = [
-        p.liquidity_fraction if p.liquidity_fraction is not None else f
-        for p, f in zip(policies, world.default_fraction, strict=True)
-    ]
-    allocation = [
-        math.floor(pool * f) if pool else 0 for pool, f in zip(pools, fractions, strict=True)
-    ]
+    fractions = policy_fractions(world, policies)
+    allocation = allocations(world, policies)
     state = RunState(
         balance=[o + a for o, a in zip(world.opening, allocation, strict=True)],
         allocation=allocation,

@@ -6,7 +6,7 @@ from typing import Final, Literal
 
 import attrs
 
-from cashloop_rtgs.distributions import amount_sampler
+from cashloop_rtgs.distributions import NativeAmountSpec, amount_sampler, native_amount_spec
 from cashloop_rtgs.engine.costs import RateTable
 from cashloop_rtgs.scenario.model import CustomTransactionArrival, Scenario
 
@@ -64,6 +64,8 @@ class AgentArrivalPlan:
     rate: float
     amount_draws: int
     amount: object  # callable(*raw draws) -> cents
+    #: the distribution for the compiled engine (None: it cannot draw this one exactly)
+    native_amount: NativeAmountSpec | None
     receivers: tuple[int, ...]
     #: None: one uniform receiver by ``range``; else the weights, in config order
     weights: tuple[float, ...] | None
@@ -169,6 +171,7 @@ def _arrival_plans(
                 rate=cfg.rate_per_tick,
                 amount_draws=draws,
                 amount=sampler,
+                native_amount=native_amount_spec(cfg.amount_distribution),
                 receivers=tuple(index[name] for name in receivers),
                 weights=weights,
                 total_weight=total,
