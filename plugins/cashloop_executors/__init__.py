@@ -1,4 +1,5 @@
-"""Built-in executors: ``serial`` (inline) and ``process`` (a process pool)."""
+"""Built-in executors: ``serial`` (inline) and ``process`` (persistent helper processes on pipes,
+the calling process taking one share of each batch)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def register_executors() -> Iterable[ExecutorSpec]:
             name="process",
             factory=create_process_pool,
             options=ProcessOptions,
-            description="run evaluations in a pool of worker processes",
+            description="run evaluations in parallel: the calling process and workers - 1 "
+            "persistent helper processes share each batch",
         ),
     ]

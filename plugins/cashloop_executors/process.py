@@ -1,19 +1,19 @@
-"""A process-pool executor with a configurable worker count and start method."""
+"""The ``process`` executor's options and factory: a :class:`PipePool` of helper processes."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import sys
 from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
 
 import attrs
 
 from cashloop.errors import ConfigError
+from cashloop_executors.worker import ignore_interrupts
+
+if TYPE_CHECKING:
+    from cashloop_executors.pipe_pool import PipePool
 
 __all__ = ["START_METHODS", "ProcessOptions", "create_process_pool", "ignore_interrupts"]
 
@@ -32,8 +32,11 @@ def default_start_method() -> str:
 
 @attrs.frozen(kw_only=True)
 class ProcessOptions:
-    """``workers`` defaults to ``os.cpu_count()``; ``start_method`` to :func:`default_start_method`
-    (``forkserver`` or ``spawn`` can be chosen when the parent runs threads of its own)."""
+    """``workers`` (default ``os.cpu_count()``) is how many evaluations run at once, the calling
+    process's own share included: a batch is split into ``workers`` shares, the caller computes
+    one and ``workers - 1`` helper processes the others (``workers: 1`` evaluates inline).
+    ``start_method`` defaults to :func:`default_start_method` (``forkserver`` or ``spawn`` can be
+    chosen when the parent runs threads of its own)."""
 
     workers: int | None = None
     start_method: str = attrs.field(factory=default_start_method)
@@ -57,20 +60,12 @@ class ProcessOptions:
         return self.workers if self.workers is not None else (os.cpu_count() or 1)
 
 
-def create_process_pool(options: ProcessOptions) -> ProcessPoolExecutor:
-    """The pool for ``options``; invalid options raise ConfigError naming ``executor.<key>``."""
+def create_process_pool(options: ProcessOptions) -> PipePool:
+    """The pool for ``options`` (no process starts until the first call needs one); invalid
+    options raise ConfigError naming ``executor.<key>``."""
     problems = options.problems()
     if problems:
         raise ConfigError([f"executor.{p}" for p in problems])
-    from concurrent.futures import ProcessPoolExecutor
+    from cashloop_executors.pipe_pool import PipePool
 
-    context = multiprocessing.get_context(options.start_method)
-    return ProcessPoolExecutor(
-        max_workers=options.worker_count, mp_context=context, initializer=ignore_interrupts
-    )
-
-
-def ignore_interrupts() -> None:
-    """Workers ignore Ctrl-C: a terminal sends SIGINT to the whole process group, and only the
-    main process should react (it cancels the run, marks it interrupted and shuts the pool down)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return PipePool(options.worker_count, multiprocessing.get_context(options.start_method))
