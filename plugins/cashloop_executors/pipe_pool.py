@@ -62,6 +62,8 @@ class PipePool(Executor):
         if max_workers < 1:
             raise ValueError("max_workers must be >= 1")
         self.max_workers = max_workers
+        #: batches estimated to need less CPU than this run in the caller (EvaluationService)
+        self.min_parallel_seconds = 0.0
         self._context = context
         self._helpers: list[Helper] = []
         self._queue: deque[tuple[_PipeFuture[Any], bytes]] = deque()

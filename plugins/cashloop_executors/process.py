@@ -36,16 +36,22 @@ class ProcessOptions:
     process's own share included: a batch is split into ``workers`` shares, the caller computes
     one and ``workers - 1`` helper processes the others (``workers: 1`` evaluates inline).
     ``start_method`` defaults to :func:`default_start_method` (``forkserver`` or ``spawn`` can be
-    chosen when the parent runs threads of its own)."""
+    chosen when the parent runs threads of its own). A batch whose evaluation is estimated (from
+    the run's own timings) to take less than ``min_batch_ms`` of CPU runs in the caller: the
+    helpers' round trips (about a millisecond each) would cost more than they save. ``0`` fans
+    every batch out. Results are identical either way."""
 
     workers: int | None = None
     start_method: str = attrs.field(factory=default_start_method)
+    min_batch_ms: float = 4.0
 
     def problems(self) -> list[str]:
         """Every invalid option as ``name: message`` (empty when valid)."""
         found = []
         if self.workers is not None and self.workers < 1:
             found.append("workers: must be >= 1")
+        if not self.min_batch_ms >= 0:
+            found.append("min_batch_ms: must be >= 0")
         if self.start_method not in START_METHODS:
             found.append(f"start_method: must be one of {', '.join(START_METHODS)}")
         elif self.start_method not in multiprocessing.get_all_start_methods():
@@ -68,4 +74,6 @@ def create_process_pool(options: ProcessOptions) -> PipePool:
         raise ConfigError([f"executor.{p}" for p in problems])
     from cashloop_executors.pipe_pool import PipePool
 
-    return PipePool(options.worker_count, multiprocessing.get_context(options.start_method))
+    pool = PipePool(options.worker_count, multiprocessing.get_context(options.start_method))
+    pool.min_parallel_seconds = options.min_batch_ms / 1000.0
+    return pool

@@ -326,7 +326,15 @@ async def test_sigint_interrupts_a_run_and_resume_finishes_it(workdir: Path) -> 
 def test_ctrl_c_with_the_process_executor_interrupts_cleanly(workdir: Path) -> None:
     db = workdir / "sigint-process.db"
     run_id, returncode, stderr = _interrupt_after_first_commit(
-        db, workdir, "--set", "executor.type=process", "--set", "executor.workers=2", group=True
+        db,
+        workdir,
+        "--set",
+        "executor.type=process",
+        "--set",
+        "executor.workers=2",
+        "--set",
+        "executor.min_batch_ms=0",
+        group=True,
     )
     with ExperimentRepository(db) as repo:
         status = repo.get_run(run_id).status

@@ -128,6 +128,7 @@ def test_process_options_defaults() -> None:
     [
         (ProcessOptions(workers=0), "executor.workers: must be >= 1"),
         (ProcessOptions(workers=-3), "executor.workers: must be >= 1"),
+        (ProcessOptions(min_batch_ms=-1), "executor.min_batch_ms: must be >= 0"),
         (
             ProcessOptions(start_method="thread"),
             "executor.start_method: must be one of fork, forkserver, spawn",
@@ -172,7 +173,7 @@ def value_types(results: list[SampleResult]) -> list[list[type]]:
 def test_process_evaluations_equal_serial_ones_in_seed_order(workers: int) -> None:
     evaluator = rtgs_evaluator()
     serial = EvaluationService(evaluator, SerialExecutor())
-    pool = create_process_pool(ProcessOptions(workers=workers))
+    pool = create_process_pool(ProcessOptions(workers=workers, min_batch_ms=0))
     parallel = EvaluationService(evaluator, pool)
     try:
         warm_up(parallel, profiles(evaluator)[0])
@@ -186,6 +187,36 @@ def test_process_evaluations_equal_serial_ones_in_seed_order(workers: int) -> No
                 assert [value_types(r) for r in got] == [value_types(r) for r in expected]
         # the calling process takes one share of each batch: workers - 1 helper processes
         assert pool.helper_count == workers - 1
+    finally:
+        pool.shutdown()
+
+
+@pytest.mark.parametrize(("min_batch_ms", "fans_out"), [(0.0, True), (60_000.0, False)])
+def test_batches_cheaper_than_min_batch_ms_run_in_the_caller(
+    min_batch_ms: float, fans_out: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service times its own inline batches; a batch expected to cost less CPU than
+    ``min_batch_ms`` skips the helpers' round trips. Results are the same either way."""
+    evaluator = rtgs_evaluator()
+    serial = EvaluationService(evaluator, SerialExecutor())
+    pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=min_batch_ms))
+    service = EvaluationService(evaluator, pool)
+    fanned: list[int] = []
+    real_fan_out = pool.fan_out
+
+    def counting_fan_out(*args: Any) -> Any:
+        fanned.append(1)
+        return real_fan_out(*args)
+
+    monkeypatch.setattr(pool, "fan_out", counting_fan_out)
+    try:
+        warm_up(service, profiles(evaluator)[0])
+        seeds = sample_seeds(5, 1, "*", 40)
+        for _ in range(3):
+            assert service.evaluate_many(profiles(evaluator), seeds) == serial.evaluate_many(
+                profiles(evaluator), seeds
+            )
+        assert bool(fanned) is fans_out
     finally:
         pool.shutdown()
 

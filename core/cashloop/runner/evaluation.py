@@ -5,7 +5,9 @@ comparison on its share, so incumbent and candidate share that work (the seed's 
 An executor offering ``fan_out`` (:class:`FanOutExecutor`, the built-in ``process`` executor) lets
 the calling thread compute the first share itself with the run's own evaluator while helpers
 compute the others (batches run inline until the helpers have started and loaded the evaluator);
-any other executor gets every share through ``submit``.
+any other executor gets every share through ``submit``. With a fan-out executor, a batch the
+run's own timings say is cheaper than the executor's ``min_parallel_seconds`` runs in the caller
+(the round trips would cost more than they save); results are identical on every path.
 
 A task carries the evaluator pickled once per run; each worker unpickles it once and keeps it
 (with whatever it caches per seed) for the rest of the run. Results travel back compactly: the
@@ -16,6 +18,7 @@ metric and cost keys once per task, then plain value tuples, rebuilt into identi
 from __future__ import annotations
 
 import pickle
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
@@ -146,6 +149,9 @@ class EvaluationService:
         self._payload: bytes | None = None
         self._warming: list[Future[Encoded]] | None = None
         self._ready = False
+        self._min_parallel = float(getattr(executor, "min_parallel_seconds", 0.0) or 0.0)
+        #: smoothed CPU seconds per (profile, seed) evaluation, measured in the caller
+        self._unit_seconds: float | None = None
 
     def evaluate_many(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
@@ -159,7 +165,9 @@ class EvaluationService:
         chunks = _chunks(seeds, shares)
         plain = [dict(p) for p in profiles]
         if self._fan_out is not None:
-            if not self._helpers_ready(plain, len(chunks) - 1):
+            if not self._helpers_ready(plain, len(chunks) - 1) or self._too_small(
+                len(profiles) * len(seeds)
+            ):
                 return self._inline(profiles, seeds)
             first = chunks[0]
             mine, theirs = self._fan_out.fan_out(
@@ -201,7 +209,19 @@ class EvaluationService:
         self._ready = True
         return True
 
+    def _too_small(self, units: int) -> bool:
+        """Whether a batch of ``units`` evaluations is expected to be cheaper inline."""
+        unit = self._unit_seconds
+        return unit is not None and unit * units < self._min_parallel
+
     def _inline(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
     ) -> list[list[SampleResult]]:
-        return [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
+        started = time.process_time()
+        results = [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
+        units = len(profiles) * len(seeds)
+        if units:
+            unit = (time.process_time() - started) / units
+            last = self._unit_seconds
+            self._unit_seconds = unit if last is None else 0.5 * last + 0.5 * unit
+        return results
