@@ -58,7 +58,7 @@ def run_all(executor: Executor) -> list[object]:
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[PipePool]:
-    executor = create_process_pool(ProcessOptions(workers=2))
+    executor = create_process_pool(ProcessOptions(workers=2, min_batch_ms=0))
     yield executor
     executor.shutdown(wait=True)
 
@@ -266,7 +266,7 @@ def raise_needs_two() -> None:
 def test_a_failing_helper_share_surfaces_with_the_helpers_traceback() -> None:
     evaluator = rtgs_evaluator()
     seeds = sample_seeds(3, 2, "*", 10)
-    pool = create_process_pool(ProcessOptions(workers=2))
+    pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=0))
     try:
         service = EvaluationService(FailsOnSeed(evaluator, seeds[-1]), pool)  # type: ignore[arg-type]
         warm_up(service, profiles(evaluator)[0])
@@ -305,10 +305,10 @@ def test_a_dead_helper_fails_its_call_and_is_replaced() -> None:
 
 def test_no_process_starts_before_the_first_call_and_shutdown_stops_them() -> None:
     before = set(multiprocessing.active_children())
-    pool = create_process_pool(ProcessOptions(workers=2))
+    pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=0))
     assert pool.helper_count == 0 and set(multiprocessing.active_children()) == before
     pool.shutdown()  # never started: nothing to stop
-    pool = create_process_pool(ProcessOptions(workers=2))
+    pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=0))
     assert list(pool.map(operator.neg, range(6))) == [0, -1, -2, -3, -4, -5]
     assert pool.helper_count == 2
     pool.shutdown(wait=True)
@@ -414,7 +414,7 @@ def test_ctrl_c_during_a_process_evaluation_marks_the_run_interrupted(tmp_path: 
     data = yaml.safe_load((EXAMPLES / "castro_exp2.yaml").read_text(encoding="utf-8"))
     data.update(
         evaluator={"type": "interrupting"},
-        executor={"type": "process", "workers": 2},
+        executor={"type": "process", "workers": 2, "min_batch_ms": 0},
         outputs=["silent"],
         evaluation={**data["evaluation"], "num_samples": 10},
     )

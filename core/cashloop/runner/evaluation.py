@@ -165,8 +165,8 @@ class EvaluationService:
         chunks = _chunks(seeds, shares)
         plain = [dict(p) for p in profiles]
         if self._fan_out is not None:
-            if not self._helpers_ready(plain, len(chunks) - 1) or self._too_small(
-                len(profiles) * len(seeds)
+            if self._too_small(len(profiles) * len(seeds)) or not self._helpers_ready(
+                plain, len(chunks) - 1
             ):
                 return self._inline(profiles, seeds)
             first = chunks[0]
@@ -210,9 +210,13 @@ class EvaluationService:
         return True
 
     def _too_small(self, units: int) -> bool:
-        """Whether a batch of ``units`` evaluations is expected to be cheaper inline."""
+        """Whether a batch of ``units`` evaluations is expected to be cheaper inline. Until a
+        batch has been timed the answer is yes, so a run whose batches stay small never starts
+        a helper process at all."""
+        if self._min_parallel <= 0.0:
+            return False
         unit = self._unit_seconds
-        return unit is not None and unit * units < self._min_parallel
+        return unit is None or unit * units < self._min_parallel
 
     def _inline(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
