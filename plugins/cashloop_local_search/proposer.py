@@ -23,10 +23,13 @@ class LocalSearchProposer:
 
     Stateless: the proposal is a pure function of the request's current policy, history and
     constraints and of the options, so reruns and resumed runs reproduce it exactly. The request
-    seed is not needed (the search has no randomness).
+    seed is not needed (the search has no randomness), nor are the prompts.
     """
 
     __slots__ = ("_options",)
+
+    #: The loop need not build prompts for this proposer (its ``llm_call`` events hold none).
+    reads_prompts = False
 
     def __init__(self, options: LocalSearchOptions) -> None:
         self._options = options

@@ -32,6 +32,18 @@ def _changed_axes(
     ]
 
 
+#: One replayed outcome: whether it was accepted, and the axis values of its policy.
+Step = tuple[bool, tuple[float | None, ...]]
+#: What a replay depends on besides its steps: the axes, the options and the starting base.
+Head = tuple[tuple[Axis, ...], LocalSearchOptions, tuple[float | None, ...]]
+Replayed = tuple[SearchState, Tried, tuple[float | None, ...]]
+
+#: Replays by (head, steps). The history grows by one record per call, so the previous call's
+#: replay is usually the prefix of this one, which then costs one step instead of the whole history.
+_MEMO: dict[tuple[Head, tuple[Step, ...]], Replayed] = {}
+_MEMO_SIZE = 256
+
+
 def replay(
     history: Sequence[ProposalRecord],
     axes: tuple[Axis, ...],
@@ -47,15 +59,34 @@ def replay(
     the state intended, which is what this proposer made.
     """
     direction = -1 if options.initial_direction == "down" else 1
-    state = initial_state(axes, direction)
-    tried: Tried = frozenset()
     if not axes:
-        return state, tried
+        return initial_state(axes, direction), frozenset()
     records = sorted(history, key=lambda r: r.iteration)
+    steps = tuple((bool(r.accepted), read_values(r.policy, axes)) for r in records)
     unknown: tuple[float | None, ...] = tuple(None for _ in axes)
-    base = unknown if any(r.accepted for r in records) else current
-    for record in records:
-        values = read_values(record.policy, axes)
+    head: Head = (axes, options, unknown if any(ok for ok, _ in steps) else current)
+    done = _MEMO.get((head, steps))
+    if done is None:
+        before = _MEMO.get((head, steps[:-1])) if steps else None
+        if before is not None:
+            done = _apply(before, steps[-1:], axes, options)
+        else:
+            done = _apply(
+                (initial_state(axes, direction), frozenset(), head[2]), steps, axes, options
+            )
+        if len(_MEMO) >= _MEMO_SIZE:
+            del _MEMO[next(iter(_MEMO))]
+        _MEMO[(head, steps)] = done
+    return done[0], done[1]
+
+
+def _apply(
+    start: Replayed, steps: Sequence[Step], axes: tuple[Axis, ...], options: LocalSearchOptions
+) -> Replayed:
+    """The state, rejected candidates and incumbent values after replaying ``steps``."""
+    state, tried, base = start
+    unknown: tuple[float | None, ...] = tuple(None for _ in axes)
+    for was_accepted, values in steps:
         state, move = next_move(state, axes, base, tried, options.shrink)
         changed = _changed_axes(values, base)
         if changed == []:
@@ -68,7 +99,7 @@ def replay(
             index, step_direction = move.index, move.direction
         else:
             continue
-        if record.accepted:
+        if was_accepted:
             state = accepted(state, axes, index, step_direction, options.grow)
             base = values if all(v is not None for v in values) else unknown
             tried = frozenset()
@@ -77,4 +108,4 @@ def replay(
             value = values[index]
             if value is not None:
                 tried |= {(index, value)}
-    return state, tried
+    return state, tried, base

@@ -180,6 +180,7 @@ class StopAt:
         self.inner = inner
         self.iteration = iteration
         self.exc = exc
+        self.reads_prompts = getattr(inner, "reads_prompts", True)  # asks what inner would
 
     async def propose(self, request: PolicyRequest) -> PolicyProposal:
         if request.iteration == self.iteration:

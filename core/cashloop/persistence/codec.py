@@ -8,11 +8,36 @@ from typing import Any
 
 from cashloop.errors import StorageError
 
-__all__ = ["check_cents", "decode_json", "encode_json"]
+__all__ = ["EncodedData", "check_cents", "decode_json", "encode_json", "encode_native"]
+
+
+class EncodedData(dict[str, Any]):
+    """JSON-native data that carries the text it was decoded from, encoded as :func:`encode_json`
+    would encode it: the event dispatcher encodes an event once, and storage stores that text."""
+
+    __slots__ = ("json_text",)
+
+    json_text: str
+
+
+def encode_native(value: Any) -> str:
+    """The stored text of ``value``, without checking it is JSON-native (see :func:`encode_json`).
+
+    Non-finite floats raise ``ValueError``.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def encode_json(value: Any, *, what: str) -> str:
     """Encode ``value`` keeping key order; ``what`` names it in the error (``llm_call.error``)."""
+    if type(value) is EncodedData:
+        return value.json_text
+    try:  # fast path: JSON-native data reads back equal (a tuple or an int key would not)
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        if json.loads(text) == value:
+            return text
+    except (TypeError, ValueError, RecursionError):
+        pass
     native = _json_native(value, what)
     return json.dumps(native, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 

@@ -116,8 +116,13 @@ def _open(path: Path, *, create: bool) -> sqlite3.Connection:
         _check_identity(conn, path)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
+        if schema_version(conn) < SCHEMA_VERSION:
+            # WAL with NORMAL never corrupts the file; the schema becomes durable with the first
+            # FULL commit, whose sync covers every earlier frame of the WAL (until then a crash
+            # leaves the file to be migrated again)
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
         conn.execute("PRAGMA synchronous = FULL")
-        migrate(conn)
     except sqlite3.OperationalError as exc:
         conn.close()
         if "unable to open" in str(exc):

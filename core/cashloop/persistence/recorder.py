@@ -28,12 +28,13 @@ __all__ = ["RunRecorder"]
 class RunRecorder:
     """Writes one run, in the order the loop reports it (the recording hooks of DESIGN §2.2)."""
 
-    __slots__ = ("_pending", "_repository", "run_id")
+    __slots__ = ("_completed", "_pending", "_repository", "run_id")
 
     def __init__(self, repository: ExperimentRepository, run_id: str) -> None:
         self._repository = repository
         self.run_id = run_id
         self._pending: list[EncodedEvent] = []
+        self._completed = False  # the final result is committed: the run is stored completed
 
     @property
     def pending_events(self) -> int:
@@ -77,6 +78,7 @@ class RunRecorder:
         )
         self._repository.commit_final(self.run_id, self._pending, result)
         self._pending.clear()
+        self._completed = True
 
     def finish(self, status: str) -> None:
         """End the recording with ``status``.
@@ -86,6 +88,8 @@ class RunRecorder:
         """
         if status not in RUN_STATUSES:
             raise ValueError(f"unknown run status {status!r}; expected one of {RUN_STATUSES}")
+        if status == RunStatus.COMPLETED and self._completed and not self._pending:
+            return  # committing the final result already stored the run as completed
         if status == RunStatus.COMPLETED and self._pending:
             self._repository.append_events(self.run_id, self._pending)
         self._pending.clear()

@@ -157,7 +157,7 @@ class ExperimentRepository:
         """Append the iteration's events and its record in one transaction; return the next seq."""
 
         def commit(conn: sqlite3.Connection) -> int:
-            following = writes.insert_events(conn, run_id, events)
+            following = writes.insert_events(conn, run_id, events, touch=False)
             writes.insert_iteration(conn, run_id, record)
             return following
 
@@ -167,7 +167,7 @@ class ExperimentRepository:
         """Append the last events and the final result, and mark the run completed, at once."""
 
         def commit(conn: sqlite3.Connection) -> int:
-            following = writes.insert_events(conn, run_id, events)
+            following = writes.insert_events(conn, run_id, events, touch=False)
             writes.store_final_result(conn, run_id, result)
             return following
 

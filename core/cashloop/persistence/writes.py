@@ -57,21 +57,29 @@ def insert_run(
     )
 
 
-def insert_events(conn: sqlite3.Connection, run_id: str, events: Sequence[EncodedEvent]) -> int:
-    """Append events after the run's last seq; return the next free seq."""
+def insert_events(
+    conn: sqlite3.Connection, run_id: str, events: Sequence[EncodedEvent], *, touch: bool = True
+) -> int:
+    """Append events after the run's last seq; return the next free seq.
+
+    ``touch=False`` leaves ``updated_at`` to a later statement of the same transaction."""
     seq = next_seq(conn, run_id)
-    conn.executemany(
-        "INSERT INTO events (run_id, seq, iteration, event_type, data_json) VALUES (?, ?, ?, ?, ?)",
-        [
-            (run_id, seq + offset, event.iteration, event.event_type, event.data_json)
-            for offset, event in enumerate(events)
-        ],
-    )
-    _touch(conn, run_id)
+    if events:
+        conn.executemany(
+            "INSERT INTO events (run_id, seq, iteration, event_type, data_json) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (run_id, seq + offset, event.iteration, event.event_type, event.data_json)
+                for offset, event in enumerate(events)
+            ],
+        )
+    if touch:
+        _touch(conn, run_id)
     return seq + len(events)
 
 
 def insert_iteration(conn: sqlite3.Connection, run_id: str, record: IterationRecord) -> None:
+    """Store the 0-indexed iteration record (and touch the run)."""
     conn.execute(
         "INSERT INTO iterations (run_id, iteration, costs_json, accepted_json, policies_json, "
         "committed_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from cashloop.errors import StorageError
+from cashloop.persistence.codec import EncodedData, encode_native
 from cashloop.runner.result import ExperimentResult
 
 if TYPE_CHECKING:
@@ -53,11 +54,8 @@ def result_from_end_event(
     )
 
 
-def _call_args(function: Callable[..., Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    names, takes_any = _parameters(function)
-    if takes_any:
-        return dict(kwargs)
-    return {name: kwargs[name] for name in names if name in kwargs}
+#: A hook implementation as the dispatcher calls it (see ``EventDispatcher._lookup``).
+_Impl = tuple[str, Callable[..., Any], "tuple[str, ...] | None"]
 
 
 class EventDispatcher:
@@ -78,14 +76,24 @@ class EventDispatcher:
         self.critical = critical
         self.duration = duration
         self.handler_failures: Counter[str] = Counter()
-        self._impls: dict[str, list[Any]] = {}
+        self._impls: dict[str, list[_Impl]] = {}
 
-    def emit(self, iteration: int, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Record one event everywhere and return its JSON-native data."""
-        text = json.dumps(data, allow_nan=False)
-        native = dict(json.loads(text))
-        if self.provider is not None:  # its own copy: handlers may not alter the record
-            self.provider.record_event(iteration, event_type, json.loads(text), copied=True)
+    def emit(
+        self, iteration: int, event_type: str, data: Mapping[str, Any], *, fresh: bool = False
+    ) -> dict[str, Any]:
+        """Record one event everywhere and return its JSON-native data.
+
+        The event is encoded once: the live provider keeps the text (handlers may not alter the
+        record), and storage stores the same text, carried by the data handed to the hooks.
+        ``fresh`` says ``data`` is made of new dicts, lists, strings, ints, floats, bools and
+        ``None`` only, which the caller will not use again: the hooks then get it as it is
+        instead of a copy decoded from the text.
+        """
+        text = encode_native(data)
+        native = EncodedData(data if fresh else json.loads(text))
+        native.json_text = text
+        if self.provider is not None:
+            self.provider.record_encoded(iteration, event_type, text)
         self.dispatch(iteration, event_type, native)
         return native
 
@@ -145,21 +153,34 @@ class EventDispatcher:
         kwargs["run"] = self.run
         impls = self._impls.get(hook_name)
         if impls is None:  # plugins are registered before a run starts; look each hook up once
-            impls = self.host.lifecycle_impls(hook_name)
-            impls.sort(key=lambda impl: impl.plugin_name not in self.critical)
-            self._impls[hook_name] = impls
-        for impl in impls:
+            impls = self._impls[hook_name] = self._lookup(hook_name)
+        for plugin_name, function, names in impls:
             try:
-                impl.function(**_call_args(impl.function, kwargs))
+                if names is None:
+                    function(**kwargs)
+                else:
+                    function(**{name: kwargs[name] for name in names if name in kwargs})
             except Exception as exc:
-                if impl.plugin_name in self.critical:
+                if plugin_name in self.critical:
                     raise StorageError(
-                        f"storage backend '{impl.plugin_name}' failed in {hook_name}: {exc}"
+                        f"storage backend '{plugin_name}' failed in {hook_name}: {exc}"
                     ) from exc
-                self.handler_failures[impl.plugin_name] += 1
+                self.handler_failures[plugin_name] += 1
                 log.warning(
                     "output handler failed",
-                    plugin=impl.plugin_name,
+                    plugin=plugin_name,
                     hook=hook_name,
                     error=f"{type(exc).__name__}: {exc}",
                 )
+
+    def _lookup(self, hook_name: str) -> list[_Impl]:
+        """The hook's implementations, storage first: (plugin, function, the arguments it takes,
+        or ``None`` when it takes ``**kwargs``)."""
+        assert self.host is not None
+        impls = self.host.lifecycle_impls(hook_name)
+        impls.sort(key=lambda impl: impl.plugin_name not in self.critical)
+        found: list[_Impl] = []
+        for impl in impls:
+            names, takes_any = _parameters(impl.function)
+            found.append((impl.plugin_name, impl.function, None if takes_any else names))
+        return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,7 +17,9 @@ __all__ = ["bootstrap_payload", "iteration_history", "policy_change_payload"]
 
 
 def bootstrap_payload(results: Sequence[SampleResult], agent_id: str | None) -> dict[str, Any]:
-    """``bootstrap_evaluation``: every sample of one evaluation, with its mean and spread."""
+    """``bootstrap_evaluation``: every sample of one evaluation, with its mean and spread.
+
+    The data is new and JSON-native (an event the dispatcher may hand out as it is)."""
     totals = [r.total_cost for r in results]
     return {
         "agent_id": agent_id,
@@ -31,8 +34,24 @@ def bootstrap_payload(results: Sequence[SampleResult], agent_id: str | None) -> 
             for r in results
         ],
         "mean_cost": mean_cents(totals),
-        "std_cost": int(statistics.pstdev(totals) + 0.5) if len(totals) > 1 else 0,
+        "std_cost": _rounded_pstdev(totals) if len(totals) > 1 else 0,
     }
+
+
+def _rounded_pstdev(totals: list[int]) -> int:
+    """``int(statistics.pstdev(totals) + 0.5)``, from integer sums when that is certainly equal.
+
+    ``pstdev`` is exact (fractions) and slow. The float estimate below is within a few ulps of its
+    correctly rounded result, so rounding it half up gives the same integer unless it lies next to
+    a half; then (and for non-integer totals) ``pstdev`` decides.
+    """
+    n = len(totals)
+    if all(type(t) is int for t in totals):
+        spread = n * sum(t * t for t in totals) - sum(totals) ** 2  # n**2 * variance, exact
+        estimate = math.sqrt(spread / (n * n))
+        if abs(estimate - math.floor(estimate) - 0.5) > 1e-9 * max(1.0, estimate):
+            return int(estimate + 0.5)
+    return int(statistics.pstdev(totals) + 0.5)
 
 
 def policy_change_payload(

@@ -198,7 +198,9 @@ class OptimizationLoop:
             ev.ITERATION_START,
             {"iteration": it, "total_cost": sum(costs.values()), "costs_per_agent": costs},
         )
-        self._emit(it, ev.BOOTSTRAP_EVALUATION, bootstrap_payload(results, None))
+        self._dispatch.emit(
+            it, ev.BOOTSTRAP_EVALUATION, bootstrap_payload(results, None), fresh=True
+        )
         state.note_evaluation(it, costs)
         return results, costs
 
@@ -222,12 +224,13 @@ class OptimizationLoop:
         outcomes = await self._proposer.propose_all(contexts, seeds)
         for outcome in outcomes:
             self._record_attempts(state, outcome)
-        before = copy.deepcopy(state.policies)
         accepted = {a: False for a in agents}
+        changed = False  # whether an accepted candidate differs from the policy it replaced
         for outcome in outcomes:
             if outcome.policy is not None:
+                old = state.policies[outcome.agent_id]
                 accepted[outcome.agent_id] = self._judge(state, outcome.agent_id, outcome.policy)
-        changed = state.policies != before
+                changed = changed or state.policies[outcome.agent_id] != old
         self._emit(
             it,
             ev.ITERATION_COMPLETE,

@@ -1,6 +1,10 @@
 """The proposal phase: ask the proposer for every optimized agent concurrently, parse, validate,
 and retry with the errors fed back. Events are emitted afterwards in agent order, so the event log
-does not depend on which answer arrived first."""
+does not depend on which answer arrived first.
+
+A proposer whose ``reads_prompts`` attribute is ``False`` (an algorithmic one, such as
+``local-search``) gets requests with empty prompts: they are not built, and its ``llm_call`` events
+and request hashes hold empty prompts. Any other client gets the prompts as always."""
 
 from __future__ import annotations
 
@@ -19,7 +23,12 @@ from cashloop.prompts import AgentContext, build_user_prompt
 from cashloop.protocols import ConstraintValidator, LLMClient, PolicyEvaluator
 from cashloop.types import PolicyConstraints, PolicyProposal, PolicyRequest
 
-__all__ = ["Attempt", "ProposalOutcome", "ProposalService", "request_hash"]
+__all__ = ["Attempt", "ProposalOutcome", "ProposalService", "reads_prompts", "request_hash"]
+
+
+def reads_prompts(client: object) -> bool:
+    """Whether ``client`` needs the prompts: yes, unless it says ``reads_prompts = False``."""
+    return getattr(client, "reads_prompts", True) is not False
 
 
 def request_hash(request: PolicyRequest) -> str:
@@ -98,6 +107,7 @@ class ProposalService:
         schema: str,
     ) -> None:
         self.client = client
+        self.with_prompts = reads_prompts(client)
         self.evaluator = evaluator
         self.validators = list(validators)
         self.constraints = constraints
@@ -129,8 +139,8 @@ class ProposalService:
             request = PolicyRequest(
                 agent_id=ctx.agent_id,
                 iteration=ctx.iteration,
-                system_prompt=self.system_prompt,
-                user_prompt=build_user_prompt(ctx, errors),
+                system_prompt=self.system_prompt if self.with_prompts else "",
+                user_prompt=build_user_prompt(ctx, errors) if self.with_prompts else "",
                 current_policy=ctx.current_policy,
                 history=ctx.history,
                 constraints=self.constraints,

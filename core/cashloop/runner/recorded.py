@@ -39,6 +39,10 @@ class RecordedClient:
         for event in events:
             if event.get("event_type") == ev.LLM_CALL and event.get("request_hash"):
                 self._calls.setdefault(str(event["request_hash"]), event)
+        # a run recorded from a proposer that read no prompts hashed its requests without them
+        self.reads_prompts = any(
+            call.get("system_prompt") or call.get("user_prompt") for call in self._calls.values()
+        )
 
     def __len__(self) -> int:
         return len(self._calls)

@@ -6,6 +6,7 @@ Events are dicts shaped ``{"event_type": ..., "iteration": ..., **event_data}``.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, runtime_checkable
 
@@ -48,7 +49,8 @@ class LiveStateProvider:
             "config": dict(config or {}),
             "run_id": run_id,
         }
-        self._events: list[dict[str, Any]] = []
+        # an event is its dict, or (iteration, event_type, JSON text) until it is first read
+        self._events: list[dict[str, Any] | tuple[int, str, str]] = []
         self._iterations: dict[int, dict[str, Any]] = {}
         self._final: dict[str, Any] | None = None
 
@@ -68,7 +70,18 @@ class LiveStateProvider:
         return copy.deepcopy(self._iterations.get(iteration, {}).get("policies", {}))
 
     def get_all_events(self) -> Iterator[dict[str, Any]]:
-        return iter([dict(e) for e in self._events])
+        return iter([dict(self._event(index)) for index in range(len(self._events))])
+
+    def _event(self, index: int) -> dict[str, Any]:
+        """Event ``index`` as a dict, decoding (once) an event recorded as JSON text."""
+        event = self._events[index]
+        if isinstance(event, dict):
+            return event
+        iteration, event_type, text = event
+        decoded: dict[str, Any] = {"event_type": event_type, "iteration": iteration}
+        decoded.update(json.loads(text))
+        self._events[index] = decoded
+        return decoded
 
     def get_final_result(self) -> dict[str, Any] | None:
         return None if self._final is None else dict(self._final)
@@ -86,6 +99,10 @@ class LiveStateProvider:
         event = {"event_type": event_type, "iteration": iteration}
         event.update(event_data if copied else copy.deepcopy(dict(event_data)))
         self._events.append(event)
+
+    def record_encoded(self, iteration: int, event_type: str, text: str) -> None:
+        """Append one event given as the JSON text of its data (decoded when first read)."""
+        self._events.append((iteration, event_type, text))
 
     def record_iteration(
         self,
