@@ -139,14 +139,19 @@ def _open(path: Path, *, create: bool) -> sqlite3.Connection:
     return conn
 
 
+_IDENTITY_QUERY = (
+    "SELECT (SELECT application_id FROM pragma_application_id()),"
+    " (SELECT user_version FROM pragma_user_version()),"
+    " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
+)
+
+
 def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse foreign files and newer schemas before anything is written to them."""
     try:
-        application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-        version = schema_version(conn)
-        tables = int(
-            conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-        )
+        # one statement, so one snapshot: a file another process is creating right now reads
+        # as empty or as complete, never as tables without the cashloop mark
+        application_id, version, tables = (int(v) for v in conn.execute(_IDENTITY_QUERY).fetchone())
     except sqlite3.OperationalError:
         raise  # busy or I/O trouble, not a question of what the file is
     except sqlite3.DatabaseError as exc:
