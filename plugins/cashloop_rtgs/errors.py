@@ -26,3 +26,8 @@ class InvalidPolicyError(UserError):
 
 class PolicyRuntimeError(UserError):
     """A policy tree failed while deciding a payment (division by zero, bad num_splits)."""
+
+    @classmethod
+    def during_run(cls, agent_id: str, tick: int, cause: Exception) -> PolicyRuntimeError:
+        """The error both engines raise, worded identically."""
+        return cls(f"the policy of {agent_id} failed at tick {tick}: {cause}")

@@ -115,9 +115,7 @@ class NativeEngine:
             return None
         except TreeEvaluationError as exc:
             agent, tick = getattr(exc, "cashloop_where", (0, 0))
-            raise PolicyRuntimeError(
-                f"the policy of {self.world.ids[agent]} failed at tick {tick}: {exc}"
-            ) from None
+            raise PolicyRuntimeError.during_run(self.world.ids[agent], tick, exc) from None
         return result
 
 

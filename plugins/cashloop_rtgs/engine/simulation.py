@@ -188,9 +188,7 @@ def simulate(
                         pending.extend(_split(p, parts))
                         costs[a][SPLIT] += (parts - 1) * rates.split_friction
             except TreeEvaluationError as exc:
-                raise PolicyRuntimeError(
-                    f"the policy of {world.ids[a]} failed at tick {t}: {exc}"
-                ) from None
+                raise PolicyRuntimeError.during_run(world.ids[a], t, exc) from None
             q1[a] = kept
         # 4. submissions settle in order, or join the back of Q2
         for p in pending:
