@@ -56,23 +56,39 @@ def _warn(message: str) -> None:
         print(f"cashloop: warning: {message}", file=sys.stderr)
 
 
-def _entry_points() -> Iterable[tuple[md.EntryPoint, md.Distribution | None]]:
+@attrs.frozen
+class _DistInfo:
+    """The name and version of the distribution providing an entry point."""
+
+    name: str | None
+    version: str | None
+
+
+def _dist_info(dist: md.Distribution) -> _DistInfo:
+    # Parsing METADATA is the loader's main cost; ``dist.version`` would parse it a second time.
+    metadata = dist.metadata
+    return _DistInfo(name=metadata["Name"], version=metadata["Version"])
+
+
+def _entry_points() -> Iterable[tuple[md.EntryPoint, _DistInfo]]:
+    """Every ``cashloop`` entry point (first one of each name) with its distribution's metadata,
+    read once per distribution and only for distributions that provide such an entry point."""
     seen: set[str] = set()
     for dist in md.distributions():
+        info: _DistInfo | None = None
         for ep in dist.entry_points:
             if ep.group == PROJECT_NAME and ep.name not in seen:
                 seen.add(ep.name)
-                yield ep, dist
+                if info is None:
+                    info = _dist_info(dist)
+                yield ep, info
 
 
 def _check_hooks(pm: CashloopPluginManager, name: str, module_desc: str) -> None:
     """Raise a PluginError when the plugin implements a hook no spec defines."""
     plugin = pm.get_plugin(name)
-    for hook_name in dir(pm.hook):
-        if hook_name.startswith("_"):
-            continue
-        caller = getattr(pm.hook, hook_name)
-        if caller.has_spec():
+    for hook_name, caller in sorted(vars(pm.hook).items()):  # sorted: the same one named each time
+        if hook_name.startswith("_") or caller.has_spec():
             continue
         if any(impl.plugin is plugin for impl in caller.get_hookimpls()):
             pm.unregister(name=name)
@@ -93,19 +109,19 @@ def _register(pm: CashloopPluginManager, plugin: object, name: str, module_desc:
 def _load_entry_point(
     pm: CashloopPluginManager,
     ep: md.EntryPoint,
-    dist: md.Distribution | None,
+    dist: _DistInfo,
     *,
     blocked: set[str],
     strict: bool,
     keep_going: bool,
 ) -> PluginRecord:
     """Load and register one entry point; say what happened to it."""
-    dist_name = dist.metadata["Name"] if dist is not None else None
+    dist_name = dist.name
     record = functools.partial(
         PluginRecord,
         name=ep.name,
         distribution=dist_name,
-        version=dist.version if dist is not None else None,
+        version=dist.version,
         module=ep.value,
     )
     if ep.name in blocked:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from cashloop.errors import ConfigError, UserError
+from cashloop.yaml_text import safe_load_text
 
 __all__ = ["read_yaml_mapping"]
 
@@ -22,7 +23,7 @@ def read_yaml_mapping(path: Path, *, what: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {what} {path}: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_text(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

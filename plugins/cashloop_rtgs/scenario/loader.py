@@ -17,6 +17,7 @@ import yaml
 
 from cashloop.converter import structure
 from cashloop.errors import ConfigError
+from cashloop.yaml_text import safe_load_text
 from cashloop_rtgs.errors import ScenarioError
 from cashloop_rtgs.scenario.checks import check_scenario
 from cashloop_rtgs.scenario.model import Scenario
@@ -39,7 +40,7 @@ def load_scenario(path: Path | str) -> Scenario:
             [f"cannot read the scenario file: {exc.strerror or exc}"], source=source
         ) from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_text(text)
     except yaml.YAMLError as exc:
         raise ScenarioError([f"not valid YAML: {exc}"], source=source) from None
     return scenario_from_dict(data, base_dir=path.parent, source=source)
