@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, final
 
-from cashloop.errors import StorageError
+from cashloop.errors import ConfigError, StorageError
 from cashloop.hookspecs import hookimpl
 from cashloop.persistence import (
     DatabaseStateProvider,
@@ -32,14 +32,18 @@ __all__ = ["SqliteStorageBackend"]
 class SqliteStorageBackend:
     """Implements ``cashloop.protocols.StorageBackend`` and the recording hooks."""
 
-    def __init__(self, db_path: Path) -> None:
-        self.repository = ExperimentRepository(db_path)
+    def __init__(self, db_path: Path, *, durability: str = "deferred") -> None:
+        self.repository = ExperimentRepository(db_path, durability=durability)
         self._recorders: dict[str, RunRecorder] = {}
 
     @classmethod
     def from_options(cls, options: SqliteOptions) -> SqliteStorageBackend:
-        """The spec's factory: called by the core with the structured options."""
-        return cls(options.path)
+        """The spec's factory: called by the core with the structured options (invalid ones
+        raise ConfigError naming ``storage.<key>``)."""
+        problems = options.problems()
+        if problems:
+            raise ConfigError([f"storage.{p}" for p in problems])
+        return cls(options.path, durability=options.durability)
 
     @property
     def db_path(self) -> Path:

@@ -1,7 +1,12 @@
 """One SQLite connection with the cashloop settings, checked before anything is written.
 
-WAL lets other processes read a run while it is written; ``synchronous=FULL`` makes a committed
-iteration survive a crash; every write is one ``BEGIN IMMEDIATE`` transaction.
+WAL lets other processes read a run while it is written; every write is one ``BEGIN IMMEDIATE``
+transaction. Durability (``DURABILITY``): ``full`` syncs each commit to disk before it returns;
+``deferred`` (the default) returns once the commit is in the WAL file, where a crash of the process
+cannot lose it, and a :class:`WalSyncer` thread puts it on disk moments later, so only a power cut
+or an operating-system crash at that moment can lose the last commits (the file stays consistent
+either way). Writes marked ``durable`` (a run's creation, its final result, status changes) are
+synced before they return in both modes.
 """
 
 from __future__ import annotations
@@ -20,8 +25,12 @@ from cashloop.persistence.errors import (
     SchemaTooNewError,
 )
 from cashloop.persistence.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, schema_version
+from cashloop.persistence.wal_sync import WalSyncer
 
-__all__ = ["BUSY_TIMEOUT_SECONDS", "Database"]
+__all__ = ["BUSY_TIMEOUT_SECONDS", "DURABILITY", "Database"]
+
+#: How commits reach the disk: ``full`` (synced before returning) or ``deferred`` (module doc).
+DURABILITY: Final = ("deferred", "full")
 
 #: How long a write waits for another process's write transaction before failing.
 BUSY_TIMEOUT_SECONDS: Final = 30.0
@@ -34,12 +43,17 @@ class Database:
     """A checked, migrated connection; ``read``/``write`` run actions under a lock and a
     transaction and turn SQLite failures into :class:`cashloop.errors.StorageError`."""
 
-    __slots__ = ("_conn", "_lock", "path")
+    __slots__ = ("_conn", "_lock", "_syncer", "path")
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, durability: str = "deferred") -> None:
+        if durability not in DURABILITY:
+            raise ValueError(f"durability must be one of {', '.join(DURABILITY)}")
         self.path = Path(path)
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = _open(self.path, create=create)
+        self._syncer = WalSyncer(self.path) if durability == "deferred" else None
+        if self._syncer is not None:
+            self._conn.execute("PRAGMA synchronous = NORMAL")
 
     def read(self, action: Callable[[sqlite3.Connection], T], *, what: str) -> T:
         """Run ``action`` on one consistent snapshot of committed data."""
@@ -56,29 +70,50 @@ class Database:
             except sqlite3.Error as exc:
                 raise StorageError(f"{what} failed in {self.path}: {exc}") from exc
 
-    def write(self, action: Callable[[sqlite3.Connection], T], *, what: str) -> T:
-        """Run ``action`` in one write transaction: all of it is committed, or none of it."""
+    def write(
+        self, action: Callable[[sqlite3.Connection], T], *, what: str, durable: bool = False
+    ) -> T:
+        """Run ``action`` in one write transaction: all of it is committed, or none of it.
+        ``durable`` writes are on disk when this returns, whatever the durability mode."""
         with self._lock:
             conn = self._connection()
+            syncer = self._syncer
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                if syncer is not None and durable:
+                    conn.execute("PRAGMA synchronous = FULL")  # its sync covers earlier commits
                 try:
-                    result = action(conn)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        with contextlib.suppress(sqlite3.Error):
-                            conn.execute("ROLLBACK")
-                    raise
-                return result
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        result = action(conn)
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:
+                            with contextlib.suppress(sqlite3.Error):
+                                conn.execute("ROLLBACK")
+                        raise
+                finally:
+                    if syncer is not None and durable:
+                        conn.execute("PRAGMA synchronous = NORMAL")
             except sqlite3.Error as exc:
                 raise StorageError(f"{what} failed in {self.path}: {exc}") from exc
+            if syncer is not None and not durable:
+                syncer.request()
+            return result
+
+    def flush(self) -> None:
+        """Wait until every commit is on disk (a no-op with ``durability: full``)."""
+        if self._syncer is not None:
+            self._syncer.flush()
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+                try:
+                    if self._syncer is not None:
+                        self._syncer.close()
+                finally:
+                    self._conn.close()
+                    self._conn = None
 
     @property
     def closed(self) -> bool:

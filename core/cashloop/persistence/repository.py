@@ -47,9 +47,12 @@ class ExperimentRepository:
 
     __slots__ = ("_db",)
 
-    def __init__(self, db_path: Path | str, *, create: bool = True) -> None:
-        """``create=False`` refuses a missing file instead of creating an empty database."""
-        self._db = Database(Path(db_path), create=create)
+    def __init__(
+        self, db_path: Path | str, *, create: bool = True, durability: str = "deferred"
+    ) -> None:
+        """``create=False`` refuses a missing file instead of creating an empty database;
+        ``durability`` is ``deferred`` or ``full`` (see :mod:`cashloop.persistence.database`)."""
+        self._db = Database(Path(db_path), create=create, durability=durability)
 
     @property
     def db_path(self) -> Path:
@@ -68,6 +71,10 @@ class ExperimentRepository:
 
     def close(self) -> None:
         self._db.close()
+
+    def flush(self) -> None:
+        """Wait until every commit so far is on disk."""
+        self._db.flush()
 
     # -- runs -------------------------------------------------------------------------------
 
@@ -94,7 +101,7 @@ class ExperimentRepository:
             assert record is not None
             return record
 
-        return self._db.write(insert, what=f"creating run {run.run_id}")
+        return self._db.write(insert, what=f"creating run {run.run_id}", durable=True)
 
     def set_status(self, run_id: str, status: str) -> None:
         """Set a run's status; a run whose final result is stored stays ``completed``."""
@@ -104,6 +111,7 @@ class ExperimentRepository:
         self._db.write(
             lambda conn: writes.update_status(conn, full_id, status),
             what=f"setting run {full_id} to {status}",
+            durable=True,
         )
 
     def list_runs(self, limit: int | None = None) -> list[RunRecord]:
@@ -171,7 +179,7 @@ class ExperimentRepository:
             writes.store_final_result(conn, run_id, result)
             return following
 
-        return self._db.write(commit, what=f"storing the final result of {run_id}")
+        return self._db.write(commit, what=f"storing the final result of {run_id}", durable=True)
 
     # -- resume -----------------------------------------------------------------------------
 
@@ -205,7 +213,7 @@ class ExperimentRepository:
             writes.mark_resumed(conn, full_id)
             return state
 
-        return self._db.write(take_over, what=f"resuming run {full_id}")
+        return self._db.write(take_over, what=f"resuming run {full_id}", durable=True)
 
 
 def _read_snapshot(conn: sqlite3.Connection, run_id: str) -> RunSnapshot:
