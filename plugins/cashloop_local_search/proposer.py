@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any, final
 
+from cashloop.json_copy import copy_json
 from cashloop.plugin import PolicyProposal, PolicyRequest
 from cashloop_local_search.axes import Axis, build_axes, read_values
 from cashloop_local_search.options import LocalSearchOptions
@@ -45,7 +45,7 @@ class LocalSearchProposer:
         """The synchronous core of :meth:`propose`."""
         current = request.current_policy
         axes = build_axes(current, request.constraints, self._options)
-        policy: dict[str, Any] = copy.deepcopy(dict(current))
+        policy: dict[str, Any] = copy_json(dict(current))
         if not axes:
             return _proposal(policy, "no declared numeric parameter to tune; keeping the policy")
         base = read_values(current, axes)

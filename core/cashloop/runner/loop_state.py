@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from cashloop import events as ev
+from cashloop.json_copy import copy_json
 from cashloop.runner.convergence import ConvergenceDetector
 from cashloop.types import ProposalRecord
 
@@ -52,7 +52,7 @@ class LoopState:
                 iteration=iteration,
                 total_cost=total,
                 costs=dict(costs),
-                policies=copy.deepcopy(self.policies),
+                policies=copy_json(self.policies),
             )
 
     def restore(self, events: Iterable[Mapping[str, Any]]) -> None:
@@ -81,5 +81,5 @@ class LoopState:
                 )
             elif kind == ev.ITERATION_COMPLETE:
                 self.iteration = event["iteration"]
-                self.policies.update(copy.deepcopy(event["policies"]))
+                self.policies.update(copy_json(event["policies"]))
                 self.detector.observe(event["total_cost"], bool(event.get("changed", False)))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cashloop import events as ev
+from cashloop.json_copy import copy_json
 from cashloop.money import mean_cents
 from cashloop.prompts import AgentContext, build_system_prompt
 from cashloop.runner.acceptance import decide
@@ -212,7 +212,7 @@ class OptimizationLoop:
             AgentContext(
                 agent_id=a,
                 iteration=it,
-                current_policy=copy.deepcopy(state.policies[a]),
+                current_policy=copy_json(state.policies[a]),
                 incumbent_costs=costs,
                 samples=results,
                 history=tuple(state.history[a]),
@@ -308,7 +308,7 @@ class OptimizationLoop:
             )
         )
         if accepted:
-            state.policies[agent] = copy.deepcopy(candidate)
+            state.policies[agent] = copy_json(candidate)
         return accepted
 
     def _finish(

@@ -5,10 +5,11 @@ Events are dicts shaped ``{"event_type": ..., "iteration": ..., **event_data}``.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, runtime_checkable
+
+from cashloop.json_copy import copy_json
 
 __all__ = ["ExperimentStateProviderProtocol", "LiveStateProvider"]
 
@@ -67,7 +68,7 @@ class LiveStateProvider:
         return dict(self._iterations.get(iteration, {}).get("accepted_changes", {}))
 
     def get_iteration_policies(self, iteration: int) -> dict[str, Any]:
-        return copy.deepcopy(self._iterations.get(iteration, {}).get("policies", {}))
+        return copy_json(self._iterations.get(iteration, {}).get("policies", {}))
 
     def get_all_events(self) -> Iterator[dict[str, Any]]:
         return iter([dict(self._event(index)) for index in range(len(self._events))])
@@ -97,7 +98,7 @@ class LiveStateProvider:
         """Append one event. The data is deep-copied (later mutation by the caller cannot leak)
         unless ``copied`` says the caller already handed over a private copy."""
         event = {"event_type": event_type, "iteration": iteration}
-        event.update(event_data if copied else copy.deepcopy(dict(event_data)))
+        event.update(event_data if copied else copy_json(dict(event_data)))
         self._events.append(event)
 
     def record_encoded(self, iteration: int, event_type: str, text: str) -> None:
@@ -115,7 +116,7 @@ class LiveStateProvider:
         self._iterations[iteration] = {
             "costs_per_agent": dict(costs_per_agent),
             "accepted_changes": dict(accepted_changes),
-            "policies": copy.deepcopy(dict(policies)),
+            "policies": copy_json(dict(policies)),
         }
 
     def set_final_result(
