@@ -1,7 +1,9 @@
-"""Commands over stored runs: ``runs``, ``show``, ``events``, ``replay``."""
+"""Commands over stored runs: ``runs``, ``show``, ``events``, ``replay``, ``watch``."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from cashloop.cli.common import (
     verbose_options,
 )
 
-__all__ = ["events_cmd", "replay_cmd", "runs_cmd", "show_cmd"]
+__all__ = ["events_cmd", "replay_cmd", "runs_cmd", "show_cmd", "watch_cmd"]
 
 
 @click.command("runs")
@@ -108,21 +110,86 @@ def events_cmd(run_id: str, db: Path | None) -> None:
 @verbose_options
 def replay_cmd(run_id: str, db: Path | None, **flags: Any) -> None:
     """Replay a stored run through the console: the same text as the live run."""
+    info, events = read_stored_run(db, run_id)
+    show = _console_renderer(info, flags, "replay")
+    for event in events:
+        show(event)
+
+
+@click.command("watch")
+@click.argument("run_id")
+@db_option
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=0.5,
+    show_default=True,
+    help="Seconds between looks at the database.",
+)
+@verbose_options
+def watch_cmd(run_id: str, db: Path | None, interval: float, **flags: Any) -> int:
+    """Follow a run while another process writes it: the live run's text, iteration by iteration.
+
+    Stops when the run stops (exit 0 if it completed, 1 if it failed, was interrupted, or its
+    writer on this machine died without a word; resume it with `cashloop resume`)."""
+    storage = open_storage(db)
+    try:
+        provider = storage.open_run(run_id)
+        info = provider.get_experiment_info()
+        show = _console_renderer(info, flags, "watch")
+        shown = 0
+        while True:
+            writing = _being_written(provider)  # asked first, so no final event can be missed
+            events = _events_from(provider, shown)
+            for event in events:
+                show(event)
+            shown += len(events)
+            if not writing:
+                break
+            time.sleep(interval)
+        status = provider.get_experiment_info().get("status")
+    finally:
+        storage.close()
+    if status == "completed":
+        return 0
+    reason = "its writer is gone" if status == "running" else f"it is {status}"
+    click.echo(
+        f"run {info['run_id']} stopped: {reason}; continue it with `cashloop resume`", err=True
+    )
+    return 1
+
+
+def _being_written(provider: Any) -> bool:
+    check = getattr(provider, "is_being_written", None)  # sqlite's; other backends: the status
+    return bool(check()) if check else provider.get_experiment_info().get("status") == "running"
+
+
+def _events_from(provider: Any, start: int) -> list[dict[str, Any]]:
+    fetch = getattr(provider, "get_events_from", None)  # sqlite's; other backends: all, sliced
+    return list(fetch(start)) if fetch else list(provider.get_all_events())[start:]
+
+
+def _console_renderer(
+    info: dict[str, Any], flags: dict[str, Any], label: str
+) -> Callable[[dict[str, Any]], None]:
+    """A function showing one stored event through the console output, as the live run did."""
     from cashloop.converter import unstructure
     from cashloop.host import PluginHost
     from cashloop.runner.dispatcher import EventDispatcher
     from cashloop.types import RunInfo
 
     verbose = verbose_from_flags(flags)
-    info, events = read_stored_run(db, run_id)
     host = PluginHost.load()
     options: dict[str, Any] = {"progress": False}
     if verbose is not None:
         options["verbose"] = unstructure(verbose)
-    console = host.registry.create("output", "console", options, "replay", Path.cwd())
-    host.register_run_plugin(console, "output:console#replay")
+    console = host.registry.create("output", "console", options, label, Path.cwd())
+    host.register_run_plugin(console, f"output:console#{label}")
     run = RunInfo(run_id=info["run_id"], experiment_name=info["experiment_name"])
     dispatcher = EventDispatcher(run=run, provider=None, host=host)
-    for event in events:
+
+    def show(event: dict[str, Any]) -> None:
         data = {k: v for k, v in event.items() if k not in ("event_type", "iteration")}
         dispatcher.dispatch(event["iteration"], event["event_type"], data)
+
+    return show

@@ -11,7 +11,7 @@ from cashloop.cli.cmd_config import template_cmd, validate_cmd
 from cashloop.cli.cmd_plugins import plugins_cmd
 from cashloop.cli.cmd_rerun import rerun_cmd
 from cashloop.cli.cmd_run import resume_cmd, run_cmd
-from cashloop.cli.cmd_runs import events_cmd, replay_cmd, runs_cmd, show_cmd
+from cashloop.cli.cmd_runs import events_cmd, replay_cmd, runs_cmd, show_cmd, watch_cmd
 from cashloop.errors import StorageError, UserError
 
 __all__ = ["cli", "main"]
@@ -37,6 +37,7 @@ for command in (
     resume_cmd,
     rerun_cmd,
     replay_cmd,
+    watch_cmd,
     runs_cmd,
     show_cmd,
     events_cmd,

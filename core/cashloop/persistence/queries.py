@@ -88,11 +88,12 @@ def fetch_config_snapshot(conn: sqlite3.Connection, run_id: str) -> dict[str, An
     return snapshot
 
 
-def fetch_events(conn: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
-    """Events in seq order, shaped like ``LiveStateProvider`` events."""
+def fetch_events(conn: sqlite3.Connection, run_id: str, start: int = 0) -> list[dict[str, Any]]:
+    """Events in seq order from seq ``start``, shaped like ``LiveStateProvider`` events."""
     rows = conn.execute(
-        "SELECT iteration, event_type, data_json FROM events WHERE run_id = ? ORDER BY seq",
-        (run_id,),
+        "SELECT iteration, event_type, data_json FROM events WHERE run_id = ? AND seq >= ? "
+        "ORDER BY seq",
+        (run_id, start),
     )
     events: list[dict[str, Any]] = []
     for iteration, event_type, data_json in rows:

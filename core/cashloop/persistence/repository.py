@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +26,7 @@ from cashloop.persistence.records import (
     RunStatus,
 )
 from cashloop.persistence.state_provider import DatabaseStateProvider
+from cashloop.persistence.writer import writer_state
 
 if TYPE_CHECKING:
     import sqlite3
@@ -235,23 +234,14 @@ def _check_resumable(run: RunRecord, db_path: Path) -> None:
             "(use `cashloop replay` to see it)",
             db_path,
         )
-    live_writer = run.writer_pid is not None and _is_live_writer(run.writer_pid, run.writer_host)
+    live_writer = (
+        run.writer_pid is not None
+        and run.writer_pid != os.getpid()
+        and writer_state(run.writer_pid, run.writer_host) == "alive"
+    )
     if run.status == RunStatus.RUNNING and live_writer:
         raise RunNotResumableError(
             f"run {run.run_id} in {db_path} is still being written by process "
             f"{run.writer_pid}; wait for it to finish or stop it first",
             db_path,
         )
-
-
-def _is_live_writer(pid: int, host: str | None) -> bool:
-    """True if another process on this machine that is still alive owns the run."""
-    if host != socket.gethostname() or pid == os.getpid() or sys.platform == "win32":
-        return False  # cannot tell for other hosts; os.kill(pid, 0) terminates on Windows
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

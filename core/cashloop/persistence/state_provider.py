@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, final
 
 from cashloop.persistence import queries
+from cashloop.persistence.records import RunStatus
+from cashloop.persistence.writer import writer_state
 
 if TYPE_CHECKING:
     import sqlite3
@@ -77,6 +79,24 @@ class DatabaseStateProvider:
             what=f"reading events of {self.run_id}",
         )
         return iter(events)
+
+    def get_events_from(self, start: int) -> list[dict[str, Any]]:
+        """The committed events from the ``start``-th on (0-based), as :meth:`get_all_events`
+        gives them: what a follower that has shown ``start`` events has not seen yet."""
+        return self._db.read(
+            lambda conn: queries.fetch_events(conn, self.run_id, start),
+            what=f"reading events of {self.run_id}",
+        )
+
+    def is_being_written(self) -> bool:
+        """Whether the run is ``running`` and its writer may still be alive (a writer on another
+        host counts as alive: this process cannot tell)."""
+        run = self._db.read(
+            lambda conn: queries.fetch_run(conn, self.run_id), what=f"reading run {self.run_id}"
+        )
+        if run is None or run.status != RunStatus.RUNNING:
+            return False
+        return run.writer_pid is None or writer_state(run.writer_pid, run.writer_host) != "dead"
 
     def get_final_result(self) -> dict[str, Any] | None:
         """``final_cost``, ``best_cost``, ``converged``, ``convergence_reason``; None if the run
