@@ -67,10 +67,11 @@ def test_a_failed_sync_is_reported_with_the_file_and_what_it_means(
     def broken(fd: int) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(wal_sync.os, "fsync", broken)
     backend = SqliteStorageBackend(db_path)
     try:
-        _record(backend, iterations=1)
+        backend.create_run(run_info("run-d"), config_snapshot())
+        monkeypatch.setattr(wal_sync.os, "fsync", broken)
+        backend.repository.append_events("run-d", [])  # an iteration's commit: not waited for
         with pytest.raises(StorageError) as caught:
             backend.repository.flush()
         message = str(caught.value)

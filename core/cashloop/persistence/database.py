@@ -77,27 +77,22 @@ class Database:
         ``durable`` writes are on disk when this returns, whatever the durability mode."""
         with self._lock:
             conn = self._connection()
-            syncer = self._syncer
             try:
-                if syncer is not None and durable:
-                    conn.execute("PRAGMA synchronous = FULL")  # its sync covers earlier commits
+                conn.execute("BEGIN IMMEDIATE")
                 try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        result = action(conn)
-                        conn.execute("COMMIT")
-                    except BaseException:
-                        if conn.in_transaction:
-                            with contextlib.suppress(sqlite3.Error):
-                                conn.execute("ROLLBACK")
-                        raise
-                finally:
-                    if syncer is not None and durable:
-                        conn.execute("PRAGMA synchronous = NORMAL")
+                    result = action(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
+                    raise
             except sqlite3.Error as exc:
                 raise StorageError(f"{what} failed in {self.path}: {exc}") from exc
-            if syncer is not None and not durable:
-                syncer.request()
+            if self._syncer is not None:
+                self._syncer.request()
+                if durable:
+                    self._syncer.flush()
             return result
 
     def flush(self) -> None:

@@ -5,7 +5,8 @@ WAL file (``synchronous=NORMAL``): from then on a crash of the process loses not
 thread then asks the operating system to put the WAL on disk (``fsync``), so that a power cut or a
 crash of the whole machine can lose at most the commits of the last moment, and never the
 database's consistency (SQLite syncs the WAL itself before every checkpoint). The loop does not
-wait for the disk; :meth:`flush` does, and the run's first and last writes use it.
+wait for the disk; :meth:`flush` does, for the writes that must be on disk when they return (a
+run's creation, its final result, status changes).
 
 Syncs are paced: at most one per ``interval`` (50 ms), covering every commit made before it
 started. A commit is therefore on disk within about ``interval`` plus one sync, and the thread
@@ -31,7 +32,7 @@ SYNC_INTERVAL_SECONDS: Final = 0.05
 @final
 class WalSyncer:
     """Syncs ``<database>-wal`` after each :meth:`request`, one sync covering every request
-    made before it started. A failed sync is reported by the next :meth:`flush` or
+    made before it started. A failed sync is reported once, by the next :meth:`flush` or
     :meth:`request`."""
 
     __slots__ = (
@@ -134,8 +135,10 @@ class WalSyncer:
         return None
 
     def _raise_failure(self) -> None:
-        if self._error is not None:
+        """Report a failed sync, once (later syncs are tried afresh)."""
+        error, self._error = self._error, None
+        if error is not None:
             raise StorageError(
-                f"could not flush {self.wal_path} to disk: {self._error}; the last committed "
+                f"could not flush {self.wal_path} to disk: {error}; the last committed "
                 "iterations may not survive a power cut (the database stays consistent)"
             )
