@@ -42,6 +42,21 @@ Replayed = tuple[SearchState, Tried, tuple[float | None, ...]]
 #: replay is usually the prefix of this one, which then costs one step instead of the whole history.
 _MEMO: dict[tuple[Head, tuple[Step, ...]], Replayed] = {}
 _MEMO_SIZE = 256
+#: Each record's step, by record identity: the loop hands over the same record objects every
+#: iteration, so only the newest record's policy is read again.
+_STEPS: dict[int, tuple[ProposalRecord, tuple[str, ...], Step]] = {}
+_STEPS_SIZE = 4096
+
+
+def _step(record: ProposalRecord, axes: tuple[Axis, ...], names: tuple[str, ...]) -> Step:
+    known = _STEPS.get(id(record))
+    if known is not None and known[0] is record and known[1] == names:
+        return known[2]
+    step = (bool(record.accepted), read_values(record.policy, axes))
+    if len(_STEPS) >= _STEPS_SIZE:
+        del _STEPS[next(iter(_STEPS))]
+    _STEPS[id(record)] = (record, names, step)
+    return step
 
 
 def replay(
@@ -62,7 +77,8 @@ def replay(
     if not axes:
         return initial_state(axes, direction), frozenset()
     records = sorted(history, key=lambda r: r.iteration)
-    steps = tuple((bool(r.accepted), read_values(r.policy, axes)) for r in records)
+    names = tuple(axis.name for axis in axes)
+    steps = tuple(_step(r, axes, names) for r in records)
     unknown: tuple[float | None, ...] = tuple(None for _ in axes)
     head: Head = (axes, options, unknown if any(ok for ok, _ in steps) else current)
     done = _MEMO.get((head, steps))
