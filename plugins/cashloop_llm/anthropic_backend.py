@@ -78,7 +78,7 @@ def create_anthropic_client(options: AnthropicOptions) -> AnthropicClient:
     """Factory of the ``anthropic`` spec: check options, read the key, build the SDK client."""
     check_anthropic(options)
     anthropic = import_sdk("anthropic", "anthropic")
-    key = read_api_key("anthropic", options.api_key_env, options.base_url)
+    key = read_api_key("anthropic", options.api_key_env, options.base_url, "ANTHROPIC_API_KEY")
 
     def build() -> AsyncAnthropic:
         return anthropic.AsyncAnthropic(  # type: ignore[no-any-return]

@@ -32,18 +32,24 @@ def import_sdk(backend: str, module: str) -> ModuleType:
         ) from None
 
 
-def read_api_key(backend: str, env_name: str, base_url: str | None) -> str:
+def read_api_key(backend: str, env_name: str | None, base_url: str | None, default_env: str) -> str:
     """The key from the environment variable ``env_name``; never from config or arguments.
 
-    A local server (``base_url`` set) may need no key, so a dummy key is used then.
+    With no ``env_name`` configured, the provider's own API reads ``default_env``; a custom
+    ``base_url`` gets no key at all, so a provider key in the environment is never sent to a
+    server it was not issued for (name the variable in ``llm.api_key_env`` when that server needs
+    one). A local server may need no key, so a dummy key is sent when the variable is empty.
     """
-    key = os.environ.get(env_name, "").strip()
+    if env_name is None and base_url is not None:
+        return LOCAL_SERVER_KEY
+    name = env_name or default_env
+    key = os.environ.get(name, "").strip()
     if key:
         return key
     if base_url is not None:
         return LOCAL_SERVER_KEY
     raise UserError(
-        f"the '{backend}' LLM backend needs an API key in the environment variable {env_name} "
+        f"the '{backend}' LLM backend needs an API key in the environment variable {name} "
         f"(named by llm.api_key_env); set it, or set llm.base_url for a local server"
     )
 

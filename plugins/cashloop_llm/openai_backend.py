@@ -141,7 +141,7 @@ def create_openai_client(options: OpenAIOptions) -> OpenAIClient:
     """Factory of the ``openai`` spec: check options, read the key, build the SDK client."""
     check_openai(options)
     openai = import_sdk("openai", "openai")
-    key = read_api_key("openai", options.api_key_env, options.base_url)
+    key = read_api_key("openai", options.api_key_env, options.base_url, "OPENAI_API_KEY")
 
     def build() -> AsyncOpenAI:
         return openai.AsyncOpenAI(  # type: ignore[no-any-return]

@@ -43,7 +43,8 @@ class OpenAIOptions:
     max_tokens: int | None = None
     timeout_seconds: float = 120.0
     base_url: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
+    #: None: OPENAI_API_KEY for OpenAI itself; no key at all for a custom ``base_url``
+    api_key_env: str | None = None
     reasoning_effort: str | None = None
     http_retries: int = 3
     response_format: str = "auto"
@@ -58,7 +59,8 @@ class AnthropicOptions:
     max_tokens: int = 4096
     timeout_seconds: float = 120.0
     base_url: str | None = None
-    api_key_env: str = "ANTHROPIC_API_KEY"
+    #: None: ANTHROPIC_API_KEY for Anthropic itself; no key at all for a custom ``base_url``
+    api_key_env: str | None = None
     thinking_budget: int | None = None
     http_retries: int = 3
 
@@ -76,7 +78,7 @@ def _common_problems(
     max_tokens: int | None,
     timeout_seconds: float,
     base_url: str | None,
-    api_key_env: str,
+    api_key_env: str | None,
     http_retries: int,
 ) -> list[str]:
     problems: list[str] = []
@@ -88,7 +90,7 @@ def _common_problems(
         problems.append("llm.timeout_seconds: must be > 0")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         problems.append("llm.base_url: must start with http:// or https://")
-    if not _ENV_NAME.match(api_key_env):
+    if api_key_env is not None and not _ENV_NAME.match(api_key_env):
         problems.append("llm.api_key_env: must be an environment variable name, such as MY_API_KEY")
     if http_retries < 0:
         problems.append("llm.http_retries: must be >= 0")

@@ -13,6 +13,7 @@ from cashloop.policy_json import PolicyParseError
 from cashloop.testing.llm_stub import LLMStubServer, StubReply
 from cashloop.types import PolicyRequest
 from cashloop_llm.anthropic_backend import create_anthropic_client
+from cashloop_llm.common import LOCAL_SERVER_KEY
 from cashloop_llm.openai_backend import create_openai_client
 from cashloop_llm.options import AnthropicOptions, OpenAIOptions
 
@@ -159,3 +160,52 @@ def test_missing_key_error_does_not_reveal_other_variables(
     with pytest.raises(UserError) as caught:
         create_openai_client(OpenAIOptions(model="m", api_key_env="CASHLOOP_UNSET_KEY"))
     assert "sk-should-not" not in str(caught.value)
+
+
+def _sent_auth(server: object) -> str:
+    sent = server.requests[-1]  # type: ignore[attr-defined]
+    return f"{sent.headers.get('x-api-key', '')} {sent.headers.get('authorization', '')}"
+
+
+async def test_a_provider_key_is_not_sent_to_a_custom_server_unless_named(
+    llm_stub_server: LLMStubServer, policy_request: PolicyRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OPENAI_API_KEY / ANTHROPIC_API_KEY are for the providers' own APIs: a base_url server
+    gets a placeholder unless llm.api_key_env names the variable to send."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-real-key")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-real-key")
+    clients = [
+        create_openai_client(OpenAIOptions(model="m", base_url=llm_stub_server.openai_base_url)),
+        create_anthropic_client(
+            AnthropicOptions(model="c", base_url=llm_stub_server.anthropic_base_url)
+        ),
+    ]
+    for client in clients:
+        await client.propose(policy_request)
+        auth = _sent_auth(llm_stub_server)
+        assert "real-key" not in auth
+        assert LOCAL_SERVER_KEY in auth
+
+
+async def test_a_named_key_variable_is_sent_to_a_custom_server(
+    llm_stub_server: LLMStubServer, policy_request: PolicyRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-meant-for-this-proxy")
+    client = create_openai_client(
+        OpenAIOptions(
+            model="m", base_url=llm_stub_server.openai_base_url, api_key_env="OPENAI_API_KEY"
+        )
+    )
+    await client.propose(policy_request)
+    assert "sk-openai-meant-for-this-proxy" in _sent_auth(llm_stub_server)
+
+
+def test_the_providers_own_api_reads_the_standard_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(UserError, match="environment variable OPENAI_API_KEY"):
+        create_openai_client(OpenAIOptions(model="m"))
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with pytest.raises(UserError, match="environment variable ANTHROPIC_API_KEY"):
+        create_anthropic_client(AnthropicOptions(model="c"))

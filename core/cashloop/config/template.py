@@ -38,7 +38,8 @@ llm:
   type: local-search
   # type: openai
   # model: gpt-4.1
-  # api_key_env: OPENAI_API_KEY  # the key is read from this environment variable only
+  # api_key_env: OPENAI_API_KEY  # the key is read from this environment variable only; unset,
+  #                               # OpenAI's own API reads OPENAI_API_KEY and a base_url gets no key
   # base_url: http://127.0.0.1:11434/v1   # Ollama, vLLM, LM Studio...
   max_retries: 2                 # attempts after the first when an answer is invalid
   concurrency: 4                 # proposals in flight at once
