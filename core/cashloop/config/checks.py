@@ -37,6 +37,7 @@ def check_values(cfg: ExperimentConfig) -> list[str]:
         problems.append("name: must not be empty")
     problems += _one_of("evaluation.mode", ev.mode, EVALUATION_MODES)
     problems += _at_least("evaluation.num_samples", ev.num_samples, 1)
+    problems += _at_least("evaluation.best_candidates", ev.best_candidates, 1)
     problems += _one_of("evaluation.acceptance.rule", ev.acceptance.rule, ACCEPTANCE_RULES)
     problems += _open_unit("evaluation.acceptance.alpha", ev.acceptance.alpha)
     problems += _at_least("convergence.max_iterations", conv.max_iterations, 1)

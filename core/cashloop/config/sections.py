@@ -39,6 +39,9 @@ class EvaluationConfig:
     mode: str = "paired"
     num_samples: int = 10
     acceptance: AcceptanceConfig = AcceptanceConfig()
+    #: how many of the cheapest-looking incumbent profiles are compared with the final one on
+    #: the final evaluation's seeds to pick the best profile
+    best_candidates: int = 3
 
 
 @attrs.frozen(kw_only=True)

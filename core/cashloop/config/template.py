@@ -24,6 +24,7 @@ evaluation:
   acceptance:
     rule: paired-t               # or mean-improvement
     alpha: 0.05
+  best_candidates: 3             # cheapest-looking profiles re-run on the final seeds for "best"
 
 convergence:
   max_iterations: 25             # reaching it is reported as NOT converged

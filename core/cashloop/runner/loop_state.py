@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,12 +13,13 @@ from cashloop.json_copy import copy_json
 from cashloop.runner.convergence import ConvergenceDetector
 from cashloop.types import ProposalRecord
 
-__all__ = ["BestProfile", "LoopState"]
+__all__ = ["BestProfile", "LoopState", "profile_key"]
 
 
 @attrs.frozen(kw_only=True)
 class BestProfile:
-    """The cheapest evaluated profile so far."""
+    """An evaluated profile: the iteration it was first the incumbent (or the last iteration),
+    its total and per-agent mean costs, and its policies."""
 
     iteration: int
     total_cost: int
@@ -31,7 +33,8 @@ class LoopState:
     detector: ConvergenceDetector
     iteration: int = 0
     history: dict[str, list[ProposalRecord]] = attrs.field(factory=dict)
-    best: BestProfile | None = None
+    #: each distinct incumbent profile with its cheapest estimate (by canonical policies JSON)
+    estimates: dict[str, BestProfile] = attrs.field(factory=dict)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     usd: float = 0.0
@@ -45,15 +48,33 @@ class LoopState:
         self.tokens_by_agent[agent_id] = self.tokens_by_agent.get(agent_id, 0) + prompt + completion
 
     def note_evaluation(self, iteration: int, costs: Mapping[str, int]) -> None:
-        """Remember the profile now held if it is the cheapest seen."""
+        """Remember the incumbent profile's estimate (the cheapest one, if seen before)."""
+        key = profile_key(self.policies)
         total = sum(costs.values())
-        if self.best is None or total < self.best.total_cost:
-            self.best = BestProfile(
+        known = self.estimates.get(key)
+        if known is None:
+            self.estimates[key] = BestProfile(
                 iteration=iteration,
                 total_cost=total,
                 costs=dict(costs),
                 policies=copy_json(self.policies),
             )
+        elif total < known.total_cost:
+            self.estimates[key] = attrs.evolve(known, total_cost=total, costs=dict(costs))
+
+    def cheapest(self, count: int, *, besides: Mapping[str, Any]) -> list[BestProfile]:
+        """The ``count`` distinct profiles with the lowest estimates, other than ``besides``."""
+        skip = profile_key(besides)
+        ranked = sorted(
+            (p for key, p in self.estimates.items() if key != skip),
+            key=lambda p: (p.total_cost, p.iteration),
+        )
+        return ranked[:count]
+
+    def first_seen(self, policies: Mapping[str, Any], default: int) -> int:
+        """The iteration ``policies`` was first the incumbent, or ``default``."""
+        known = self.estimates.get(profile_key(policies))
+        return default if known is None else known.iteration
 
     def restore(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Rebuild the state a run had after its last committed iteration."""
@@ -83,3 +104,8 @@ class LoopState:
                 self.iteration = event["iteration"]
                 self.policies.update(copy_json(event["policies"]))
                 self.detector.observe(event["total_cost"], bool(event.get("changed", False)))
+
+
+def profile_key(policies: Mapping[str, Any]) -> str:
+    """A profile's identity: its policies as canonical JSON."""
+    return json.dumps(policies, sort_keys=True, separators=(",", ":"))

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from cashloop import events as ev
 from cashloop.json_copy import copy_json
 from cashloop.money import mean_cents
@@ -22,7 +24,7 @@ from cashloop.runner.event_payloads import (
     iteration_history,
     policy_change_payload,
 )
-from cashloop.runner.loop_state import LoopState
+from cashloop.runner.loop_state import BestProfile, LoopState
 from cashloop.runner.proposals import ProposalOutcome, ProposalService
 from cashloop.runner.result import ExperimentResult
 from cashloop.runner.run_id import new_run_id
@@ -311,15 +313,43 @@ class OptimizationLoop:
             state.policies[agent] = copy_json(candidate)
         return accepted
 
+    def _pick_best(
+        self, state: LoopState, all_agents: list[str]
+    ) -> tuple[dict[str, int], BestProfile, list[dict[str, int]]]:
+        """The final profile's costs and the best profile, both on the final evaluation's seeds.
+
+        Each iteration's estimate comes from that iteration's own seeds, so the lowest of them is
+        biased low. The final profile and the ``best_candidates`` cheapest-looking earlier
+        incumbents are therefore evaluated together on the final seeds (common random numbers),
+        and the cheapest there is the best profile. Returns the comparison too: (first
+        iteration, total cost) of each profile compared, the final profile first.
+        """
+        cfg, it = self._config, state.iteration
+        seeds = sample_seeds(cfg.master_seed, "final", "*", cfg.evaluation.num_samples)
+        others = state.cheapest(cfg.evaluation.best_candidates, besides=state.policies)
+        profiles = [state.policies, *(dict(p.policies) for p in others)]
+        results = self._evals.evaluate_many(profiles, seeds)
+        final_costs = _mean_costs(results[0], all_agents)
+        pool = [
+            BestProfile(
+                iteration=state.first_seen(state.policies, it),
+                total_cost=sum(final_costs.values()),
+                costs=final_costs,
+                policies=copy_json(state.policies),
+            )
+        ]
+        for earlier, samples in zip(others, results[1:], strict=True):
+            costs = _mean_costs(samples, all_agents)
+            pool.append(attrs.evolve(earlier, total_cost=sum(costs.values()), costs=costs))
+        best = min(pool, key=lambda p: (p.total_cost, p.iteration))
+        compared = [{"iteration": p.iteration, "total_cost": p.total_cost} for p in pool]
+        return final_costs, best, compared
+
     def _finish(
         self, state: LoopState, all_agents: list[str], verdict: Verdict
     ) -> ExperimentResult:
         cfg, it = self._config, state.iteration
-        seeds = sample_seeds(cfg.master_seed, "final", "*", cfg.evaluation.num_samples)
-        final_costs = _mean_costs(self._evals.evaluate(state.policies, seeds), all_agents)
-        state.note_evaluation(it, final_costs)
-        best = state.best
-        assert best is not None
+        final_costs, best, compared = self._pick_best(state, all_agents)
         self._emit(
             it,
             ev.CONVERGENCE,
@@ -348,6 +378,7 @@ class OptimizationLoop:
                 "best_costs": dict(best.costs),
                 "best_policies": dict(best.policies),
                 "best_iteration": best.iteration,
+                "best_compared": compared,
             },
         )
         history = iteration_history(self._state_provider)
