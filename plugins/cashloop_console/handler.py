@@ -27,6 +27,7 @@ class ConsoleOutput:
         self._console = console or Console(
             stderr=options.stream == "stderr", width=options.width, highlight=False
         )
+        self._console.size = self._console.size
         self._progress = RunProgress(self._console, enabled=options.progress)
 
     @property

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 from loop_helpers import EXAMPLES
@@ -54,38 +56,64 @@ def _writer_paused_after_first_commit(db: Path, cwd: Path) -> tuple[subprocess.P
     pytest.fail("the run committed no iteration")
 
 
-def _read_until(process: subprocess.Popen[str], marker: str, timeout: float = 60) -> str:
-    """What ``process`` printed up to a line holding ``marker`` (while it keeps running)."""
-    assert process.stdout is not None
-    seen: list[str] = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
+class _Lines:
+    """A process's stdout read line by line on a thread, so a test can wait for a line with a
+    timeout without losing what the stream has already buffered (an event's lines may arrive
+    in one write)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, args=(process.stdout,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def until(self, marker: str, timeout: float = 60) -> str:
+        """The lines up to and including the first one holding ``marker``."""
+        seen: list[str] = []
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=0.5):
-                continue
-            line = process.stdout.readline()
-            if not line:
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
                 break
             seen.append(line)
             if marker in line:
                 return "".join(seen)
-    pytest.fail(f"{marker!r} never appeared; printed so far:\n{''.join(seen)}")
+        pytest.fail(f"{marker!r} never appeared; printed so far:\n{''.join(seen)}")
+
+    def rest(self, timeout: float = 120) -> str:
+        """Everything after what was read, up to the end of the stream."""
+        self._thread.join(timeout)
+        lines = []
+        while (line := self._lines.get_nowait()) is not None:
+            lines.append(line)
+        return "".join(lines)
 
 
 def test_watch_follows_a_run_in_progress_and_prints_the_live_text(tmp_path: Path) -> None:
     db = tmp_path / "watched.db"
     writer, run_id = _writer_paused_after_first_commit(db, tmp_path)
     watcher = _start("watch", run_id, "--db", str(db), "--interval", "0.05", cwd=tmp_path)
+    lines = _Lines(watcher)
     try:
-        early = _read_until(watcher, "Iteration 1 result")  # shown while the writer is frozen
+        early = lines.until("Iteration 1 result")  # shown while the writer is frozen
         assert watcher.poll() is None  # and it waits for more
         with ExperimentRepository(db) as repo:
             assert repo.get_run(run_id).status == "running"
     finally:
         writer.send_signal(signal.SIGCONT)
     live, writer_err = writer.communicate(timeout=120)
-    rest, watch_err = watcher.communicate(timeout=120)
+    rest = lines.rest()
+    assert watcher.stderr is not None
+    watch_err = watcher.stderr.read()
+    watcher.wait(timeout=120)
     assert writer.returncode == 0, writer_err
     assert watcher.returncode == 0, watch_err
     assert "Summary" in live
@@ -96,13 +124,16 @@ def test_watch_stops_when_the_writer_dies_and_says_how_to_continue(tmp_path: Pat
     db = tmp_path / "killed.db"
     writer, run_id = _writer_paused_after_first_commit(db, tmp_path)
     watcher = _start("watch", run_id, "--db", str(db), "--interval", "0.05", cwd=tmp_path)
+    lines = _Lines(watcher)
     try:
-        _read_until(watcher, "Iteration 1 result")
+        lines.until("Iteration 1 result")
     finally:
         writer.kill()  # SIGKILL: the run stays marked running, with no one writing it
         writer.communicate(timeout=60)
-    _, stderr = watcher.communicate(timeout=60)
-    assert watcher.returncode == 1
+    lines.rest(timeout=60)
+    assert watcher.stderr is not None
+    stderr = watcher.stderr.read()
+    assert watcher.wait(timeout=60) == 1
     assert f"run {run_id} stopped: its writer is gone" in stderr
     assert "cashloop resume" in stderr
     assert "Traceback" not in stderr

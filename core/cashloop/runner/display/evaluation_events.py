@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Console
 from rich.text import Text
 
 from cashloop.runner.display.money import format_money, format_saving
 from cashloop.runner.display.policy_view import render_policy_diff
+from cashloop.runner.display.printout import Printer
 from cashloop.runner.display.tables import new_table, print_table
 from cashloop.runner.display.values import (
     as_mapping,
@@ -24,7 +24,7 @@ __all__ = ["render_bootstrap_evaluation", "render_policy_change"]
 
 
 def render_bootstrap_evaluation(
-    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+    event: Mapping[str, Any], console: Printer, verbose: VerboseConfig
 ) -> None:
     """Per-seed costs of one evaluated profile (``bootstrap`` only)."""
     if not verbose.bootstrap:
@@ -48,7 +48,7 @@ def render_bootstrap_evaluation(
 
 
 def render_policy_change(
-    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+    event: Mapping[str, Any], console: Printer, verbose: VerboseConfig
 ) -> None:
     """The decision on a candidate; its diff with ``policy``, paired deltas with ``bootstrap``.
 
@@ -62,7 +62,7 @@ def render_policy_change(
         _render_sample_deltas(event, console)
 
 
-def _render_decision(event: Mapping[str, Any], console: Console) -> None:
+def _render_decision(event: Mapping[str, Any], console: Printer) -> None:
     accepted = event.get("accepted") is True
     verdict = ("ACCEPTED ", "bold green") if accepted else ("REJECTED ", "bold red")
     old, new = format_money(event.get("old_cost")), format_money(event.get("new_cost"))
@@ -85,7 +85,7 @@ def _render_decision(event: Mapping[str, Any], console: Console) -> None:
         )
 
 
-def _render_sample_deltas(event: Mapping[str, Any], console: Console) -> None:
+def _render_sample_deltas(event: Mapping[str, Any], console: Printer) -> None:
     deltas = as_sequence(event.get("sample_deltas"))
     if not deltas:
         return

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Console
 from rich.text import Text
 
 from cashloop.runner.display.money import format_money
+from cashloop.runner.display.printout import Printer
 from cashloop.runner.display.tables import cost_table, new_table, print_table
 from cashloop.runner.display.values import as_mapping
 from cashloop.runner.verbose import VerboseConfig
@@ -17,7 +17,7 @@ __all__ = ["render_iteration_complete", "render_iteration_start"]
 
 
 def render_iteration_start(
-    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+    event: Mapping[str, Any], console: Printer, verbose: VerboseConfig
 ) -> None:
     """The "Iteration N" header and the incumbent profile's cost per agent."""
     if not verbose.iterations:
@@ -29,7 +29,7 @@ def render_iteration_start(
 
 
 def render_iteration_complete(
-    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+    event: Mapping[str, Any], console: Printer, verbose: VerboseConfig
 ) -> None:
     """Each agent's cost after the iteration and whether its policy changed."""
     if not verbose.iterations:

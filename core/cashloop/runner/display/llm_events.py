@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from cashloop.runner.display.printout import Printer
 from cashloop.runner.display.values import as_sequence, format_count
 from cashloop.runner.verbose import VerboseConfig
 
@@ -26,7 +26,7 @@ def _agent(event: Mapping[str, Any]) -> str:
     return "?" if agent is None else str(agent)
 
 
-def render_llm_call(event: Mapping[str, Any], console: Console, verbose: VerboseConfig) -> None:
+def render_llm_call(event: Mapping[str, Any], console: Printer, verbose: VerboseConfig) -> None:
     """One line per call (model, tokens, error); with ``debug`` the latency and full texts."""
     if not verbose.llm:
         return
@@ -52,7 +52,7 @@ def render_llm_call(event: Mapping[str, Any], console: Console, verbose: Verbose
 
 
 def render_policy_rejected(
-    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+    event: Mapping[str, Any], console: Printer, verbose: VerboseConfig
 ) -> None:
     """A proposal that never became a candidate: one line, with ``rejections`` the errors."""
     if not (verbose.rejections or verbose.iterations):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.console import Console
 from rich.text import Text
 
 from cashloop.runner.display.policy_diff import (
@@ -11,6 +10,7 @@ from cashloop.runner.display.policy_diff import (
     parameter_changes,
     tree_changes,
 )
+from cashloop.runner.display.printout import Printer
 from cashloop.runner.display.tables import new_table
 from cashloop.runner.display.values import as_mapping, format_value
 
@@ -23,7 +23,7 @@ _ABSENT = "-"
 _KIND_MARK = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
 
 
-def render_policy_diff(old_policy: object, new_policy: object, console: Console) -> None:
+def render_policy_diff(old_policy: object, new_policy: object, console: Printer) -> None:
     """Old versus new parameters, then the tree changes (or that the tree is unchanged)."""
     old_id = as_mapping(old_policy).get("policy_id")
     new_id = as_mapping(new_policy).get("policy_id")
@@ -33,7 +33,7 @@ def render_policy_diff(old_policy: object, new_policy: object, console: Console)
     _render_tree(tree_changes(old_policy, new_policy), console)
 
 
-def _render_parameters(changes: list[ParameterChange], console: Console) -> None:
+def _render_parameters(changes: list[ParameterChange], console: Printer) -> None:
     if not changes:
         return
     table = new_table("Parameter", "Old", "New", "", right=("Old", "New"))
@@ -47,7 +47,7 @@ def _render_parameters(changes: list[ParameterChange], console: Console) -> None
     console.print(table)
 
 
-def _render_tree(changes: list[TreeChange], console: Console) -> None:
+def _render_tree(changes: list[TreeChange], console: Printer) -> None:
     if not changes:
         console.print(Text("  tree unchanged", style="dim"))
         return

@@ -29,6 +29,7 @@ from cashloop.runner.display.iteration_events import (
     render_iteration_start,
 )
 from cashloop.runner.display.llm_events import render_llm_call, render_policy_rejected
+from cashloop.runner.display.printout import Printer, Printout
 from cashloop.runner.display.run_events import (
     render_convergence,
     render_experiment_end,
@@ -40,7 +41,7 @@ from cashloop.runner.verbose import VerboseConfig
 
 __all__ = ["RENDERERS", "Renderer", "display_experiment_output", "render_event"]
 
-Renderer = Callable[[Mapping[str, Any], Console, VerboseConfig], None]
+Renderer = Callable[[Mapping[str, Any], Printer, VerboseConfig], None]
 
 #: The renderer of each event type.
 RENDERERS: Mapping[str, Renderer] = MappingProxyType(
@@ -65,7 +66,9 @@ def render_event(event: Mapping[str, Any], console: Console, verbose: VerboseCon
     """
     renderer = RENDERERS.get(str(event.get("event_type")))
     if renderer is not None:
-        renderer(event, console, verbose)
+        printout = Printout()
+        renderer(event, printout, verbose)
+        printout.write_to(console)
     elif verbose.debug:
         console.print(Text(f"event {event_to_json(event)}", style="dim"))
 

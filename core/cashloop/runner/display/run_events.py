@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Console
 from rich.text import Text
 
 from cashloop.runner.display.money import format_money
+from cashloop.runner.display.printout import Printer
 from cashloop.runner.display.tables import new_table, print_details, print_table
 from cashloop.runner.display.values import (
     as_mapping,
@@ -42,7 +42,7 @@ def _text(value: object) -> str:
 
 
 def render_experiment_start(
-    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+    event: Mapping[str, Any], console: Printer, verbose: VerboseConfig
 ) -> None:
     """The experiment's name and set-up, always shown."""
     console.rule(Text(f"Experiment {event.get('experiment_name', '?')}", style="bold"))
@@ -50,7 +50,7 @@ def render_experiment_start(
     print_details(console, rows)
 
 
-def render_convergence(event: Mapping[str, Any], console: Console, verbose: VerboseConfig) -> None:
+def render_convergence(event: Mapping[str, Any], console: Printer, verbose: VerboseConfig) -> None:
     """Why the loop stopped, with the detector's numbers."""
     console.print()
     console.print(Text.assemble(("Stopped: ", "bold"), str(event.get("reason", "unknown"))))
@@ -61,7 +61,7 @@ def render_convergence(event: Mapping[str, Any], console: Console, verbose: Verb
 
 
 def render_experiment_end(
-    event: Mapping[str, Any], console: Console, verbose: VerboseConfig
+    event: Mapping[str, Any], console: Printer, verbose: VerboseConfig
 ) -> None:
     """The final summary: costs, convergence and the best policies' parameters."""
     console.print()
@@ -81,7 +81,7 @@ def render_experiment_end(
     _render_best_parameters(event, console)
 
 
-def _render_agent_costs(event: Mapping[str, Any], console: Console) -> None:
+def _render_agent_costs(event: Mapping[str, Any], console: Printer) -> None:
     final = as_mapping(event.get("final_costs"))
     best = as_mapping(event.get("best_costs"))
     agents = [*final, *(agent for agent in best if agent not in final)]
@@ -97,7 +97,7 @@ def _render_agent_costs(event: Mapping[str, Any], console: Console) -> None:
     print_table(console, "Costs per agent", table)
 
 
-def _render_best_parameters(event: Mapping[str, Any], console: Console) -> None:
+def _render_best_parameters(event: Mapping[str, Any], console: Printer) -> None:
     policies = as_mapping(event.get("best_policies"))
     if not policies:
         return

@@ -4,33 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
+from cashloop.runner.display.compact_table import CompactTable
 from cashloop.runner.display.money import format_money
+from cashloop.runner.display.printout import Printer
 
 __all__ = ["cost_table", "new_table", "print_details", "print_table"]
 
 
-def new_table(*columns: str, right: Iterable[str] = ()) -> Table:
+def new_table(*columns: str, right: Iterable[str] = ()) -> CompactTable:
     """A compact table with a header rule; ``right`` names the columns that hold numbers."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     right_aligned = set(right)
-    for column in columns:
-        table.add_column(column, justify="right" if column in right_aligned else "left")
-    return table
+    return CompactTable([(c, "right" if c in right_aligned else "left") for c in columns])
 
 
-def print_table(console: Console, title: str | None, table: Table) -> None:
+def print_table(console: Printer, title: str | None, table: CompactTable) -> None:
     """A table under its own heading line (a table title would wrap to the table's width)."""
     if title:
         console.print(Text(title, style="bold"))
     console.print(table)
 
 
-def print_details(console: Console, rows: Iterable[tuple[str, str]], indent: str = "") -> None:
+def print_details(console: Printer, rows: Iterable[tuple[str, str]], indent: str = "") -> None:
     """Label/value lines with aligned labels and no trailing padding."""
     pairs = list(rows)
     width = max((len(label) for label, _ in pairs), default=0)
@@ -38,7 +34,7 @@ def print_details(console: Console, rows: Iterable[tuple[str, str]], indent: str
         console.print(Text.assemble(indent, (label.ljust(width), "bold"), "  ", value))
 
 
-def cost_table(costs: Mapping[str, object], total: object) -> Table:
+def cost_table(costs: Mapping[str, object], total: object) -> CompactTable:
     """Cost per agent plus the total, all in currency."""
     table = new_table("Agent", "Cost", right=("Cost",))
     for agent, cost in costs.items():
