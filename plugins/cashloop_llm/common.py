@@ -40,10 +40,8 @@ def read_api_key(backend: str, env_name: str | None, base_url: str | None, defau
     server it was not issued for (name the variable in ``llm.api_key_env`` when that server needs
     one). A local server may need no key, so a dummy key is sent when the variable is empty.
     """
-    if env_name is None and base_url is not None:
-        return LOCAL_SERVER_KEY
-    name = env_name or default_env
-    key = os.environ.get(name, "").strip()
+    name = env_name or (None if base_url is not None else default_env)
+    key = os.environ.get(name, "").strip() if name else ""
     if key:
         return key
     if base_url is not None:

@@ -162,8 +162,8 @@ def test_missing_key_error_does_not_reveal_other_variables(
     assert "sk-should-not" not in str(caught.value)
 
 
-def _sent_auth(server: object) -> str:
-    sent = server.requests[-1]  # type: ignore[attr-defined]
+def _sent_auth(server: LLMStubServer) -> str:
+    sent = server.requests[-1]
     return f"{sent.headers.get('x-api-key', '')} {sent.headers.get('authorization', '')}"
 
 

@@ -13,7 +13,7 @@ from cashloop.json_copy import copy_json
 from cashloop.runner.convergence import ConvergenceDetector
 from cashloop.types import ProposalRecord
 
-__all__ = ["BestProfile", "LoopState", "profile_key"]
+__all__ = ["BestProfile", "LoopState"]
 
 
 @attrs.frozen(kw_only=True)
@@ -49,7 +49,7 @@ class LoopState:
 
     def note_evaluation(self, iteration: int, costs: Mapping[str, int]) -> None:
         """Remember the incumbent profile's estimate (the cheapest one, if seen before)."""
-        key = profile_key(self.policies)
+        key = _profile_key(self.policies)
         total = sum(costs.values())
         known = self.estimates.get(key)
         if known is None:
@@ -64,7 +64,7 @@ class LoopState:
 
     def cheapest(self, count: int, *, besides: Mapping[str, Any]) -> list[BestProfile]:
         """The ``count`` distinct profiles with the lowest estimates, other than ``besides``."""
-        skip = profile_key(besides)
+        skip = _profile_key(besides)
         ranked = sorted(
             (p for key, p in self.estimates.items() if key != skip),
             key=lambda p: (p.total_cost, p.iteration),
@@ -73,7 +73,7 @@ class LoopState:
 
     def first_seen(self, policies: Mapping[str, Any], default: int) -> int:
         """The iteration ``policies`` was first the incumbent, or ``default``."""
-        known = self.estimates.get(profile_key(policies))
+        known = self.estimates.get(_profile_key(policies))
         return default if known is None else known.iteration
 
     def restore(self, events: Iterable[Mapping[str, Any]]) -> None:
@@ -106,6 +106,6 @@ class LoopState:
                 self.detector.observe(event["total_cost"], bool(event.get("changed", False)))
 
 
-def profile_key(policies: Mapping[str, Any]) -> str:
+def _profile_key(policies: Mapping[str, Any]) -> str:
     """A profile's identity: its policies as canonical JSON."""
     return json.dumps(policies, sort_keys=True, separators=(",", ":"))

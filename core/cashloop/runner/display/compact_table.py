@@ -79,11 +79,10 @@ class CompactTable:
             return None
         justify = [j for _, j in self._columns]
         lines = [_line(texts[0], widths, justify), "─" * total]
-        last = len(texts) - 2
         for index, row in enumerate(texts[1:]):
-            lines.append(_line(row, widths, justify))
-            if index in self._section_after and index != last:  # only between rows
+            if index - 1 in self._section_after:  # a section ends: blank line before this row
                 lines.append(" " * total)
+            lines.append(_line(row, widths, justify))
         return lines
 
 
