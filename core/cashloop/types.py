@@ -62,6 +62,16 @@ class SampleResult:
     costs: Mapping[str, int] = attrs.field(converter=_int_costs)
     metrics: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen_mapping)
 
+    @classmethod
+    def _rebuilt(cls, seed: int, costs: dict[str, int], metrics: dict[str, float]) -> SampleResult:
+        """A result rebuilt from one that was already checked (results travelling back from a
+        helper process): the dicts are taken as they are, without converting them again."""
+        result = object.__new__(cls)
+        object.__setattr__(result, "seed", seed)
+        object.__setattr__(result, "costs", costs)
+        object.__setattr__(result, "metrics", metrics)
+        return result
+
     @property
     def total_cost(self) -> int:
         return sum(self.costs.values())

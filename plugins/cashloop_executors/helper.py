@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import pickle
+import select
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
@@ -34,6 +35,8 @@ class Helper:
         )
         self.process.start()
         child_end.close()
+        self._answers = select.poll()  # one registered poller: a look costs one system call
+        self._answers.register(parent_end.fileno(), select.POLLIN)
         self.current: Future[Any] | None = None
         self.alive = True
 
@@ -49,6 +52,11 @@ class Helper:
         except BaseException as exc:
             self.kill(exc if isinstance(exc, Exception) else None)
             raise
+
+    def answered(self) -> bool:
+        """Whether the pipe has something to read (an answer, or the helper's death), without
+        waiting."""
+        return bool(self._answers.poll(0))
 
     def receive(self) -> None:
         """Read the answer to the current call (the pipe is readable) and complete its future."""

@@ -5,14 +5,15 @@ each hop needs the GIL, so a round trip costs milliseconds when the caller is bu
 calling thread talks to each helper over its own pipe: a call is one write, its answer one read,
 and nothing runs in the background (a round trip is ~0.1 ms).
 
-``max_workers`` calls run at once. :meth:`PipePool.fan_out` (what the loop's evaluations use)
-counts the calling thread as one of them: it sends ``max_workers - 1`` calls to helpers and runs
-the caller's own share meanwhile, so ``workers: 2`` means the caller plus one helper process.
-:meth:`PipePool.submit` runs every call in a helper (up to ``max_workers`` of them).
+``max_workers`` calls run at once. The loop's evaluations count the calling thread as one of them
+(the pool is a :class:`~cashloop.runner.sharing.SharingExecutor`): the caller evaluates part of
+each batch and sends the rest to ``max_workers - 1`` helpers, looking for their answers with
+:meth:`PipePool.poll` between its own steps, so ``workers: 2`` means the caller plus one helper
+process. Submitted calls alone use up to ``max_workers`` helpers.
 
 Helpers are started lazily, at the first call that needs one. Without a background thread, a
 submitted call's future is completed by whoever waits for it: ``result()``, ``exception()``,
-``Executor.map`` and ``shutdown(wait=True)`` do that; ``concurrent.futures.wait``,
+``poll()``, ``Executor.map`` and ``shutdown(wait=True)`` do that; ``concurrent.futures.wait``,
 ``as_completed`` and done-callbacks alone do not drive the pool. One thread at a time drives it.
 """
 
@@ -22,7 +23,7 @@ import pickle
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import wait as wait_for_pipes
@@ -35,7 +36,6 @@ __all__ = ["PipePool"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
-L = TypeVar("L")
 
 
 class _PipeFuture(Future[T]):
@@ -123,23 +123,14 @@ class PipePool(Executor):
                     helper.join()
 
     # -- the caller takes a share ----------------------------------------------------------------
-    def fan_out(
-        self, fn: Callable[..., T], calls: Sequence[tuple[Any, ...]], local: Callable[[], L]
-    ) -> tuple[L, list[T]]:
-        """Run ``fn(*args)`` for each of ``calls`` in helpers while ``local()`` runs here.
-
-        Returns ``local()``'s result and the calls' results in order; the first failure is
-        raised (after every call has finished, so the helpers are free again)."""
-        futures = [self.submit(fn, *args) for args in calls]
-        try:
-            mine = local()
-        except Exception:
-            for future in futures:
-                future.exception()
-            raise
-        for future in futures:
-            future.exception()
-        return mine, [future.result() for future in futures]
+    def poll(self) -> None:
+        """Complete the futures of calls whose answers have arrived, and send queued calls, without
+        waiting: a caller evaluating its own share looks in between its steps (SharingExecutor)."""
+        with self._lock:
+            for helper in self._busy():
+                if helper.answered():
+                    helper.receive()
+            self._dispatch()
 
     # -- driving the helpers ---------------------------------------------------------------------
     def _drive(self, future: Future[Any], timeout: float | None) -> None:

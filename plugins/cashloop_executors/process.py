@@ -33,8 +33,8 @@ def default_start_method() -> str:
 @attrs.frozen(kw_only=True)
 class ProcessOptions:
     """``workers`` (default ``os.cpu_count()``) is how many evaluations run at once, the calling
-    process's own share included: a batch is split into ``workers`` shares, the caller computes
-    one and ``workers - 1`` helper processes the others (``workers: 1`` evaluates inline).
+    process included: the caller and ``workers - 1`` helper processes share each batch, balanced
+    as it runs (``workers: 1`` evaluates inline).
     ``start_method`` defaults to :func:`default_start_method` (``forkserver`` or ``spawn`` can be
     chosen when the parent runs threads of its own). A batch whose evaluation is estimated (from
     the run's own timings) to take less than ``min_batch_ms`` of CPU runs in the caller: the

@@ -202,13 +202,13 @@ def test_batches_cheaper_than_min_batch_ms_run_in_the_caller(
     pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=min_batch_ms))
     service = EvaluationService(evaluator, pool)
     fanned: list[int] = []
-    real_fan_out = pool.fan_out
+    real_poll = pool.poll
 
-    def counting_fan_out(*args: Any) -> Any:
+    def counting_poll() -> None:
         fanned.append(1)
-        return real_fan_out(*args)
+        real_poll()
 
-    monkeypatch.setattr(pool, "fan_out", counting_fan_out)
+    monkeypatch.setattr(pool, "poll", counting_poll)
     try:
         warm_up(service, profiles(evaluator)[0])
         seeds = sample_seeds(5, 1, "*", 40)

@@ -1,13 +1,13 @@
 """Run evaluator batches on an executor; results come back in seed order on any executor.
 
-A batch's seeds are split into one share per worker; a task evaluates every profile of a
-comparison on its share, so incumbent and candidate share that work (the seed's arrivals, say).
-An executor offering ``fan_out`` (:class:`FanOutExecutor`, the built-in ``process`` executor) lets
-the calling thread compute the first share itself with the run's own evaluator while helpers
-compute the others (batches run inline until the helpers have started and loaded the evaluator);
-any other executor gets every share through ``submit``. With a fan-out executor, a batch the
-run's own timings say is cheaper than the executor's ``min_parallel_seconds`` runs in the caller
-(the round trips would cost more than they save); results are identical on every path.
+With a :class:`~cashloop.runner.sharing.SharingExecutor` (the built-in ``process`` executor) the
+calling thread evaluates part of each batch with the run's own evaluator while helpers compute
+the rest, balanced as the batch runs (:func:`~cashloop.runner.sharing.share_batch`: a helper still
+starting, or slowed down, simply ends up with less of the batch). A batch the run's own timings
+say is cheaper than the executor's ``min_parallel_seconds`` runs in the caller (the round trips
+would cost more than they save). Any other executor gets the batch as one share per worker
+through ``submit``. A task evaluates every profile of a comparison on its seeds, so incumbent and
+candidate share that work (the seed's arrivals, say); results are identical on every path.
 
 A task carries the evaluator pickled once per run; each worker unpickles it once and keeps it
 (with whatever it caches per seed) for the rest of the run. Results travel back compactly: the
@@ -17,19 +17,20 @@ metric and cost keys once per task, then plain value tuples, rebuilt into identi
 
 from __future__ import annotations
 
+import math
 import pickle
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, Future
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any
 
 from cashloop.protocols import PolicyEvaluator
+from cashloop.runner.sharing import SharingExecutor, share_batch
 from cashloop.types import SampleResult
 
 __all__ = [
     "EvaluationService",
-    "FanOutExecutor",
     "decode_results",
     "encode_results",
     "evaluate_batch",
@@ -37,8 +38,6 @@ __all__ = [
 ]
 
 Profile = Mapping[str, dict[str, Any]]
-R = TypeVar("R")
-L = TypeVar("L")
 
 # (keys table, rows of (seed, cost-keys index, cost values, metric-keys index, metric values)),
 # or the results as they are when an evaluator returns something other than plain SampleResults
@@ -47,18 +46,9 @@ Encoded = tuple[tuple[tuple[str, ...], ...], list[list[Row]]] | list[list[Sample
 
 _WORKER_EVALUATORS: dict[str, PolicyEvaluator] = {}
 
-
-@runtime_checkable
-class FanOutExecutor(Protocol):
-    """An executor whose calling thread takes a share of each batch: ``max_workers`` shares run at
-    once, the caller's included. ``fan_out`` runs ``fn(*args)`` for each of ``calls`` elsewhere
-    while ``local()`` runs in the caller, and returns ``local()``'s result and theirs, in order."""
-
-    max_workers: int
-
-    def fan_out(
-        self, fn: Callable[..., R], calls: Sequence[tuple[Any, ...]], local: Callable[[], L]
-    ) -> tuple[L, list[R]]: ...
+#: how much work the caller does between looks at the helpers, and the least a helper is sent
+_STEP_SECONDS = 0.0005
+_MIN_PIECE_SECONDS = 0.001
 
 
 def evaluate_batch(
@@ -100,12 +90,13 @@ def decode_results(encoded: Encoded) -> list[list[SampleResult]]:
     if isinstance(encoded, list):
         return encoded
     table, rows = encoded
+    rebuild = SampleResult._rebuilt  # checked where they were made
     return [
         [
-            SampleResult(
-                seed=seed,
-                costs=dict(zip(table[ck], costs, strict=True)),
-                metrics=dict(zip(table[mk], metrics, strict=True)),
+            rebuild(
+                seed,
+                dict(zip(table[ck], costs, strict=True)),
+                dict(zip(table[mk], metrics, strict=True)),
             )
             for seed, ck, costs, mk, metrics in results
         ]
@@ -144,11 +135,9 @@ class EvaluationService:
         self.evaluator = evaluator
         self.executor = executor
         self.parallelism = _parallelism(executor)
-        self._fan_out = executor if isinstance(executor, FanOutExecutor) else None
+        self._sharing = executor if isinstance(executor, SharingExecutor) else None
         self._token = uuid.uuid4().hex
         self._payload: bytes | None = None
-        self._warming: list[Future[Encoded]] | None = None
-        self._ready = False
         self._min_parallel = float(getattr(executor, "min_parallel_seconds", 0.0) or 0.0)
         #: smoothed CPU seconds per (profile, seed) evaluation, measured in the caller
         self._unit_seconds: float | None = None
@@ -162,52 +151,55 @@ class EvaluationService:
             return self._inline(profiles, seeds)
         if self._payload is None:
             self._payload = pickle.dumps(self.evaluator, pickle.HIGHEST_PROTOCOL)
-        chunks = _chunks(seeds, shares)
         plain = [dict(p) for p in profiles]
-        if self._fan_out is not None:
-            if self._too_small(len(profiles) * len(seeds)) or not self._helpers_ready(
-                plain, len(chunks) - 1
-            ):
+        if self._sharing is not None:
+            if self._too_small(len(profiles) * len(seeds)):
                 return self._inline(profiles, seeds)
-            first = chunks[0]
-            mine, theirs = self._fan_out.fan_out(
-                evaluate_in_worker,
-                [(self._token, self._payload, plain, c) for c in chunks[1:]],
-                lambda: self._inline(profiles, first),
-            )
-            per_chunk = [mine, *(decode_results(e) for e in theirs)]
-        else:
-            futures = [
-                self.executor.submit(evaluate_in_worker, self._token, self._payload, plain, c)
-                for c in chunks
-            ]
-            per_chunk = [decode_results(f.result()) for f in futures]
+            return self._shared(self._sharing, profiles, plain, seeds)
+        futures = [
+            self.executor.submit(evaluate_in_worker, self._token, self._payload, plain, c)
+            for c in _chunks(seeds, shares)
+        ]
+        per_chunk = [decode_results(f.result()) for f in futures]
         return [[r for chunk in per_chunk for r in chunk[i]] for i in range(len(profiles))]
 
     def evaluate(self, policies: Profile, seeds: Sequence[int]) -> list[SampleResult]:
         return self.evaluate_many([policies], seeds)[0]
 
-    def _helpers_ready(self, plain: list[dict[str, Any]], helpers: int) -> bool:
-        """Whether the helpers have the evaluator loaded. The first batch starts them with an
-        empty call (unpickling and warming the evaluator); until those calls are back, batches
-        run inline, so the helpers' start costs the run nothing."""
-        if self._ready:
-            return True
-        if self._warming is None:
-            executor, payload = self.executor, self._payload
-            assert executor is not None and payload is not None
-            self._warming = [
-                executor.submit(evaluate_in_worker, self._token, payload, plain, [])
-                for _ in range(helpers)
-            ]
-            return False
-        for future in self._warming:
-            try:
-                future.exception(timeout=0)  # a failure shows again in the first real batch
-            except TimeoutError:
-                return False
-        self._ready = True
-        return True
+    def _shared(
+        self,
+        executor: SharingExecutor,
+        profiles: Sequence[Profile],
+        plain: list[dict[str, Any]],
+        seeds: Sequence[int],
+    ) -> list[list[SampleResult]]:
+        """The caller and the helpers split the batch as it runs (steps sized by its timings)."""
+        payload = self._payload
+        per_seed = (self._unit_seconds or 0.0) * len(profiles)
+        step = max(1, int(_STEP_SECONDS / per_seed)) if per_seed else 1
+        min_piece = max(1, math.ceil(_MIN_PIECE_SECONDS / per_seed)) if per_seed else 1
+        mine = [0, 0.0]  # seeds the caller evaluated, CPU seconds it took
+
+        def local(start: int, stop: int) -> list[list[SampleResult]]:
+            started = time.process_time()
+            results = [evaluate_batch(self.evaluator, p, seeds[start:stop]) for p in profiles]
+            mine[0] += stop - start
+            mine[1] += time.process_time() - started
+            return results
+
+        pieces = share_batch(
+            executor,
+            len(seeds),
+            local=local,
+            remote=lambda start, stop: executor.submit(
+                evaluate_in_worker, self._token, payload, plain, list(seeds[start:stop])
+            ),
+            decode=decode_results,
+            step=step,
+            min_piece=min_piece,
+        )
+        self._note_unit(mine[1], int(mine[0]) * len(profiles))
+        return [[r for _, part in pieces for r in part[i]] for i in range(len(profiles))]
 
     def _too_small(self, units: int) -> bool:
         """Whether a batch of ``units`` evaluations is expected to be cheaper inline. Until a
@@ -223,9 +215,12 @@ class EvaluationService:
     ) -> list[list[SampleResult]]:
         started = time.process_time()
         results = [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
-        units = len(profiles) * len(seeds)
+        self._note_unit(time.process_time() - started, len(profiles) * len(seeds))
+        return results
+
+    def _note_unit(self, seconds: float, units: int) -> None:
+        """Fold one batch's CPU seconds per evaluation into the smoothed estimate."""
         if units:
-            unit = (time.process_time() - started) / units
+            unit = seconds / units
             last = self._unit_seconds
             self._unit_seconds = unit if last is None else 0.5 * last + 0.5 * unit
-        return results
