@@ -8,15 +8,12 @@ import importlib.util
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pluggy
 import pytest
-from storage_helpers import HookCaller
 
 from cashloop.hookspecs import PROJECT_NAME, LifecycleSpecs
 from cashloop.persistence import ExperimentRepository
-from cashloop.types import RunInfo
 
 
 def _load_plugin_package() -> None:
@@ -67,12 +64,3 @@ def lifecycle_pm(backend: SqliteStorageBackend) -> pluggy.PluginManager:
     pm.register(backend, name="storage:sqlite")
     pm.check_pending()
     return pm
-
-
-def hook_caller(pm: pluggy.PluginManager, run: RunInfo) -> HookCaller:
-    """Call a recording hook by name with ``run`` added, as the core's dispatcher does."""
-
-    def call(name: str, kwargs: dict[str, Any]) -> object:
-        return getattr(pm.hook, name)(**kwargs, run=run)
-
-    return call

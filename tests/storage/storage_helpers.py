@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
+import pluggy
 
 from cashloop.runner.state_provider import LiveStateProvider
 from cashloop.types import RunInfo
@@ -221,3 +222,12 @@ def live_provider(calls: list[HookCall], run: RunInfo, config: dict[str, Any]) -
     for call in calls:
         getattr(live, call.name)(**call.kwargs)
     return live
+
+
+def hook_caller(pm: pluggy.PluginManager, run: RunInfo) -> HookCaller:
+    """Call a recording hook by name with ``run`` added, as the core's dispatcher does."""
+
+    def call(name: str, kwargs: dict[str, Any]) -> object:
+        return getattr(pm.hook, name)(**kwargs, run=run)
+
+    return call

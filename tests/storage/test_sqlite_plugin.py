@@ -9,8 +9,14 @@ from pathlib import Path
 import cattrs
 import pluggy
 import pytest
-from conftest import hook_caller
-from storage_helpers import config_snapshot, live_provider, replay_into, run_info, scripted_run
+from storage_helpers import (
+    config_snapshot,
+    hook_caller,
+    live_provider,
+    replay_into,
+    run_info,
+    scripted_run,
+)
 
 import cashloop_sqlite
 from cashloop.errors import StorageError
