@@ -3,11 +3,13 @@
 With a :class:`~cashloop.runner.sharing.SharingExecutor` (the built-in ``process`` executor) the
 calling thread evaluates part of each batch with the run's own evaluator while helpers compute
 the rest, balanced as the batch runs (:func:`~cashloop.runner.sharing.share_batch`: a helper still
-starting, or slowed down, simply ends up with less of the batch). A batch the run's own timings
-say is cheaper than the executor's ``min_parallel_seconds`` runs in the caller (the round trips
-would cost more than they save). Any other executor gets the batch as one share per worker
-through ``submit``. A task evaluates every profile of a comparison on its seeds, so incumbent and
-candidate share that work (the seed's arrivals, say); results are identical on every path.
+starting, or slowed down, simply ends up with less of the batch). Whether a batch is shared at
+all is learnt from the run's own timings (:class:`~cashloop.runner.share_policy.SharePolicy`):
+batches cheaper than the executor's ``min_parallel_seconds``, and all batches while sharing has
+proved slower than evaluating inline, run in the caller. Any other executor gets the batch as one
+share per worker through ``submit``. A task evaluates every profile of a comparison on its seeds,
+so incumbent and candidate share that work (the seed's arrivals, say); results are identical on
+every path.
 
 A task carries the evaluator pickled once per run; each worker unpickles it once and keeps it
 (with whatever it caches per seed) for the rest of the run. Results travel back compactly: the
@@ -26,6 +28,7 @@ from concurrent.futures import Executor
 from typing import Any
 
 from cashloop.protocols import PolicyEvaluator
+from cashloop.runner.share_policy import SharePolicy
 from cashloop.runner.sharing import SharingExecutor, share_batch
 from cashloop.types import SampleResult
 
@@ -138,9 +141,7 @@ class EvaluationService:
         self._sharing = executor if isinstance(executor, SharingExecutor) else None
         self._token = uuid.uuid4().hex
         self._payload: bytes | None = None
-        self._min_parallel = float(getattr(executor, "min_parallel_seconds", 0.0) or 0.0)
-        #: smoothed CPU seconds per (profile, seed) evaluation, measured in the caller
-        self._unit_seconds: float | None = None
+        self.policy = SharePolicy(float(getattr(executor, "min_parallel_seconds", 0.0) or 0.0))
 
     def evaluate_many(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
@@ -153,7 +154,7 @@ class EvaluationService:
             self._payload = pickle.dumps(self.evaluator, pickle.HIGHEST_PROTOCOL)
         plain = [dict(p) for p in profiles]
         if self._sharing is not None:
-            if self._too_small(len(profiles) * len(seeds)):
+            if not self.policy.share(len(profiles) * len(seeds)):
                 return self._inline(profiles, seeds)
             return self._shared(self._sharing, profiles, plain, seeds)
         futures = [
@@ -175,7 +176,8 @@ class EvaluationService:
     ) -> list[list[SampleResult]]:
         """The caller and the helpers split the batch as it runs (steps sized by its timings)."""
         payload = self._payload
-        per_seed = (self._unit_seconds or 0.0) * len(profiles)
+        began = time.perf_counter()
+        per_seed = (self.policy.unit_seconds or 0.0) * len(profiles)
         step = max(1, int(_STEP_SECONDS / per_seed)) if per_seed else 1
         min_piece = max(1, math.ceil(_MIN_PIECE_SECONDS / per_seed)) if per_seed else 1
         mine = [0, 0.0]  # seeds the caller evaluated, CPU seconds it took
@@ -198,29 +200,17 @@ class EvaluationService:
             step=step,
             min_piece=min_piece,
         )
-        self._note_unit(mine[1], int(mine[0]) * len(profiles))
+        units = len(profiles) * len(seeds)
+        wall = time.perf_counter() - began
+        self.policy.note_shared(wall, units, mine[1], int(mine[0]) * len(profiles))
         return [[r for _, part in pieces for r in part[i]] for i in range(len(profiles))]
-
-    def _too_small(self, units: int) -> bool:
-        """Whether a batch of ``units`` evaluations is expected to be cheaper inline. Until a
-        batch has been timed the answer is yes, so a run whose batches stay small never starts
-        a helper process at all."""
-        if self._min_parallel <= 0.0:
-            return False
-        unit = self._unit_seconds
-        return unit is None or unit * units < self._min_parallel
 
     def _inline(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
     ) -> list[list[SampleResult]]:
-        started = time.process_time()
+        cpu, wall = time.process_time(), time.perf_counter()
         results = [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
-        self._note_unit(time.process_time() - started, len(profiles) * len(seeds))
+        self.policy.note_inline(
+            time.process_time() - cpu, time.perf_counter() - wall, len(profiles) * len(seeds)
+        )
         return results
-
-    def _note_unit(self, seconds: float, units: int) -> None:
-        """Fold one batch's CPU seconds per evaluation into the smoothed estimate."""
-        if units:
-            unit = seconds / units
-            last = self._unit_seconds
-            self._unit_seconds = unit if last is None else 0.5 * last + 0.5 * unit
