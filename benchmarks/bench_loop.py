@@ -8,6 +8,7 @@ time spent inside the evaluator alone. The framework time (wall - evaluate) is s
 per iteration and a fixed run setup cost by also timing one-iteration runs. Speed-up: the same run
 on the serial executor against the process executor with 2 workers, the two alternating, as the
 median of the --repeat pairs' ratios.
+Each run happens in a fresh interpreter (after a warm-up run there), as with ``cashloop run``.
 Only public tools are used.
 """
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -63,6 +66,24 @@ def _config(samples: int, iterations: int, executor: dict[str, Any], db: Path) -
 
 
 def _run(samples: int, iterations: int, executor: dict[str, Any]) -> tuple[float, float]:
+    """(wall, seconds inside evaluate) of one run, in a fresh interpreter as ``cashloop run``
+    would be: several runs in one process would fork later helpers from an ever larger heap."""
+    spec = json.dumps([samples, iterations, executor])
+    out = subprocess.run(
+        [sys.executable, __file__, "--one-run", spec], check=True, capture_output=True, text=True
+    ).stdout
+    wall, evaluating = json.loads(out.splitlines()[-1])
+    return float(wall), float(evaluating)
+
+
+def _one_run(samples: int, iterations: int, executor: dict[str, Any]) -> tuple[float, float]:
+    """The run itself, after a serial warm-up run of the same length, so that imports and
+    first-use costs stay out of the figures."""
+    _timed_run(samples, iterations, {"type": "serial"})
+    return _timed_run(samples, iterations, executor)
+
+
+def _timed_run(samples: int, iterations: int, executor: dict[str, Any]) -> tuple[float, float]:
     timed_evaluator.SECONDS_IN_EVALUATE[0] = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         cfg = _config(samples, iterations, executor, Path(tmp) / "bench.db")
@@ -89,7 +110,11 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-process", action="store_true", help="skip the process executor")
+    parser.add_argument("--one-run", help=argparse.SUPPRESS)  # internal: one run, JSON figures
     args = parser.parse_args()
+    if args.one_run:
+        print(json.dumps(_one_run(*json.loads(args.one_run))))
+        return
 
     # serial and process runs alternate, so a change in the machine's speed affects both alike
     serial, process = [], []

@@ -35,8 +35,10 @@ class Helper:
         )
         self.process.start()
         child_end.close()
-        self._answers = select.poll()  # one registered poller: a look costs one system call
-        self._answers.register(parent_end.fileno(), select.POLLIN)
+        # one registered poller: a look costs one system call (Windows has no poll: conn.poll)
+        self._answers = select.poll() if hasattr(select, "poll") else None
+        if self._answers is not None:
+            self._answers.register(parent_end.fileno(), select.POLLIN)
         self.current: Future[Any] | None = None
         self.alive = True
 
@@ -56,6 +58,10 @@ class Helper:
     def answered(self) -> bool:
         """Whether the pipe has something to read (an answer, or the helper's death), without
         waiting."""
+        if not self.alive:
+            return False
+        if self._answers is None:
+            return self.conn.poll(0)
         return bool(self._answers.poll(0))
 
     def receive(self) -> None:

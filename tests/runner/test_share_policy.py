@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cashloop.runner.share_policy import REPROBE, SharePolicy
+from cashloop.runner.share_policy import JUDGE_AFTER, REPROBE, SharePolicy
 
 
 def test_zero_min_parallel_shares_every_batch() -> None:
@@ -27,7 +27,8 @@ def test_sharing_goes_on_while_it_is_faster() -> None:
     policy = SharePolicy(0.004)
     policy.note_inline(cpu=0.010, wall=0.010, units=100)
     assert policy.share(1_000)
-    policy.note_shared(wall=0.006, units=100, local_cpu=0.005, local_units=50)
+    for _ in range(1 + JUDGE_AFTER):
+        policy.note_shared(wall=0.006, units=100, local_cpu=0.005, local_units=50)
     assert all(policy.share(1_000) for _ in range(3 * REPROBE))
 
 
@@ -35,7 +36,10 @@ def test_slower_sharing_is_dropped_and_tried_again_now_and_then() -> None:
     policy = SharePolicy(0.004)
     policy.note_inline(cpu=0.010, wall=0.010, units=100)
     assert policy.share(1_000)  # the first eligible batch tries
-    policy.note_shared(wall=0.015, units=100, local_cpu=0.005, local_units=50)
+    policy.note_shared(wall=1.0, units=100, local_cpu=0.005, local_units=50)  # started helpers
+    for _ in range(JUDGE_AFTER):  # the first shared batch does not count, then a few are timed
+        assert policy.share(1_000)
+        policy.note_shared(wall=0.015, units=100, local_cpu=0.005, local_units=50)
     choices = [policy.share(1_000) for _ in range(2 * REPROBE)]
     assert choices.count(True) == 2 and choices[REPROBE - 1] and choices[-1]
     # evaluations grew dearer: a retry that pays is kept

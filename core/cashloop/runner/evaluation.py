@@ -3,13 +3,13 @@
 With a :class:`~cashloop.runner.sharing.SharingExecutor` (the built-in ``process`` executor) the
 calling thread evaluates part of each batch with the run's own evaluator while helpers compute
 the rest, balanced as the batch runs (:func:`~cashloop.runner.sharing.share_batch`: a helper still
-starting, or slowed down, simply ends up with less of the batch). Whether a batch is shared at
+starting, or slowed down, ends up with less of the batch). Whether a batch is shared at
 all is learnt from the run's own timings (:class:`~cashloop.runner.share_policy.SharePolicy`):
-batches cheaper than the executor's ``min_parallel_seconds``, and all batches while sharing has
-proved slower than evaluating inline, run in the caller. Any other executor gets the batch as one
-share per worker through ``submit``. A task evaluates every profile of a comparison on its seeds,
-so incumbent and candidate share that work (the seed's arrivals, say); results are identical on
-every path.
+batches cheaper than the executor's ``min_parallel_seconds``, and, apart from periodic retries,
+all batches while sharing has proved slower than evaluating inline, run in the caller. Any other
+executor gets the batch as one share per worker through ``submit``. A task evaluates every
+profile of a comparison on its seeds, so incumbent and candidate share that work (the seed's
+arrivals, say); results are identical on every path.
 
 A task carries the evaluator pickled once per run; each worker unpickles it once and keeps it
 (with whatever it caches per seed) for the rest of the run. Results travel back compactly: the

@@ -6,18 +6,21 @@ evaluation is expensive next to that (a Python evaluator), and may not when eval
 microseconds (a compiled one). So the policy keeps two measurements: CPU seconds per evaluation
 in the caller, which says whether a batch is big enough to try (``min_parallel_seconds``), and
 wall seconds per evaluation of inline and of shared batches, which says whether sharing has been
-faster. A run whose shared batches turn out slower goes back to inline ones, and tries sharing
-again every ``REPROBE`` eligible batches in case the evaluations grew dearer. With
-``min_parallel_seconds`` at 0 every batch is shared. Which path a batch takes never changes a
-result, only how long it takes.
+faster (the first shared batch, which also starts the helpers and loads the evaluator in them,
+does not count; ``JUDGE_AFTER`` more are timed before any verdict). A run whose shared batches
+turn out slower goes back to inline ones, and tries sharing again every ``REPROBE`` eligible
+batches in case the evaluations grew dearer. With ``min_parallel_seconds`` at 0 every batch is
+shared. Which path a batch takes never changes a result, only how long it takes.
 """
 
 from __future__ import annotations
 
-__all__ = ["REPROBE", "SharePolicy"]
+__all__ = ["JUDGE_AFTER", "REPROBE", "SharePolicy"]
 
 #: eligible batches between two tries of sharing, once shared batches have been slower
-REPROBE = 25
+REPROBE = 10
+#: shared batches timed before sharing can be judged slower (single timings are noisy)
+JUDGE_AFTER = 3
 
 
 def _smooth(last: float | None, value: float) -> float:
@@ -33,6 +36,7 @@ class SharePolicy:
         self.unit_seconds: float | None = None
         self._inline_wall: float | None = None
         self._shared_wall: float | None = None
+        self._shared_batches = 0
         self._declined = 0
 
     def share(self, units: int) -> bool:
@@ -43,7 +47,8 @@ class SharePolicy:
         if unit is None or unit * units < self.min_parallel_seconds:
             return False  # not timed yet, or too small: a run of small batches never shares
         inline, shared = self._inline_wall, self._shared_wall
-        if inline is None or shared is None or shared < inline:
+        timed = self._shared_batches - 1  # the first one does not count
+        if inline is None or shared is None or timed < JUDGE_AFTER or shared < inline:
             return True
         self._declined += 1
         if self._declined >= REPROBE:
@@ -62,5 +67,6 @@ class SharePolicy:
         ``local_units`` evaluations, took ``local_cpu`` CPU seconds."""
         if local_units:
             self.unit_seconds = _smooth(self.unit_seconds, local_cpu / local_units)
-        if units:
+        self._shared_batches += 1
+        if units and self._shared_batches > 1:  # the first one also started and loaded helpers
             self._shared_wall = _smooth(self._shared_wall, wall / units)

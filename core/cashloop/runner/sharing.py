@@ -5,9 +5,9 @@ core, a cold cache), so fixed equal shares leave one side waiting for the other.
 evaluates small steps from the front of the batch while each helper is sent a piece from the
 back; whenever a helper answers, it gets a share of what is still unclaimed (guided
 self-scheduling: the pieces shrink as the batch runs out), and the caller stops where the
-helpers' pieces begin. A helper that is slow, or still starting, simply ends up with less; the
-batch ends at most one small piece after its last share started. Which process
-computes which seed never changes a result: pieces are put back together in seed order.
+helpers' pieces begin. A helper that is slow, or still starting, ends up with less: the caller
+waits at most for the piece that helper is working on. Which process computes which seed never
+changes a result: pieces are put back together in seed order.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ __all__ = ["SharingExecutor", "share_batch"]
 
 R = TypeVar("R")
 
-#: the first piece a helper gets, as a fraction of an equal share: smaller first pieces come back
-#: sooner and leave room to even out the end, at the price of one more round trip
-FIRST_PIECE = 0.75
+#: the first piece a helper gets, as a fraction of an equal share: a helper may still be starting
+#: (or slower than the caller), and a piece once sent cannot be taken back; smaller first pieces
+#: bound that wait, at the price of more round trips
+FIRST_PIECE = 0.5
 
 
 @runtime_checkable
@@ -53,7 +54,8 @@ def share_batch(
     """Evaluate items ``0 .. size-1``: ``local(start, stop)`` here, ``remote(start, stop)`` in
     helpers (its future's result goes through ``decode``). Returns ``(start, result)`` per piece
     in item order. The caller takes ``step`` items at a time; no helper piece is smaller than
-    ``min_piece``. The first failure is raised once every helper call has finished."""
+    ``min_piece``. The first failure (an ``Exception``) is raised once every helper call has
+    finished; anything else (Ctrl-C) leaves them to the pool's shutdown."""
     helpers = max(0, executor.max_workers - 1)
     workers = helpers + 1
     front, back = 0, size
