@@ -38,12 +38,14 @@ class ProcessOptions:
     ``start_method`` defaults to :func:`default_start_method` (``forkserver`` or ``spawn`` can be
     chosen when the parent runs threads of its own). A batch whose evaluation is estimated (from
     the run's own timings) to take less than ``min_batch_ms`` of CPU runs in the caller: the
-    helpers' round trips (about a millisecond each) would cost more than they save. ``0`` fans
-    every batch out. Results are identical either way."""
+    helpers' round trips and moving results back would cost more than they save (so do the
+    compiled rtgs engine's 50-seed batches, a few milliseconds). Larger batches are shared while
+    sharing proves faster (:class:`cashloop.runner.share_policy.SharePolicy`); ``0`` shares every
+    batch. Results are identical either way."""
 
     workers: int | None = None
     start_method: str = attrs.field(factory=default_start_method)
-    min_batch_ms: float = 4.0
+    min_batch_ms: float = 10.0
 
     def problems(self) -> list[str]:
         """Every invalid option as ``name: message`` (empty when valid)."""
