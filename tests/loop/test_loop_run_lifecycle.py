@@ -165,26 +165,32 @@ async def _resume(db: Path, run_id: str) -> Any:
     return await runner.run()
 
 
-async def test_a_cancelled_run_is_interrupted_and_resume_finishes_it(tmp_path: Path) -> None:
-    db = tmp_path / "runs.db"
-    reference, _, _ = await run_experiment(example_config("castro_exp1"), db)
-
-    client = StopAt(local_search(), iteration=4, exc=asyncio.CancelledError)
+async def _cancelled_at(db: Path, iteration: int) -> str:
+    """Run castro_exp1 until its proposals in ``iteration`` are cancelled; the run's id."""
+    client = StopAt(local_search(), iteration=iteration, exc=asyncio.CancelledError)
     runner = GenericExperimentRunner(example_config("castro_exp1"), db_path=db, llm_client=client)
     with pytest.raises(asyncio.CancelledError):
         await runner.run()
     assert runner.run_id is not None
-    status, events = _stored(db, runner.run_id)
+    return runner.run_id
+
+
+async def test_a_cancelled_run_is_interrupted_and_resume_finishes_it(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    reference, _, _ = await run_experiment(example_config("castro_exp1"), db)
+
+    run_id = await _cancelled_at(db, 4)
+    status, events = _stored(db, run_id)
     assert status == "interrupted"
     # whole iterations only: the one in flight is lost
     assert events[-1]["event_type"] == ev.ITERATION_COMPLETE and events[-1]["iteration"] == 3
 
-    resumed = await _resume(db, runner.run_id)
-    assert resumed.run_id == runner.run_id
+    resumed = await _resume(db, run_id)
+    assert resumed.run_id == run_id
     assert resumed.final_policies == reference.final_policies
     assert resumed.num_iterations == reference.num_iterations
     assert resumed.converged is reference.converged
-    status, events = _stored(db, runner.run_id)
+    status, events = _stored(db, run_id)
     assert status == "completed"
     _, full = _stored(db, reference.run_id)
     assert strip_run_id(events) == strip_run_id(full)
@@ -216,29 +222,21 @@ def test_a_keyboard_interrupt_marks_the_run_interrupted_and_resume_finishes_it(
 async def test_a_run_interrupted_in_its_first_iteration_can_be_resumed(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
     reference, _, _ = await run_experiment(example_config("castro_exp1"), db)
-    client = StopAt(local_search(), iteration=1, exc=asyncio.CancelledError)
-    runner = GenericExperimentRunner(example_config("castro_exp1"), db_path=db, llm_client=client)
-    with pytest.raises(asyncio.CancelledError):
-        await runner.run()
-    assert runner.run_id is not None
-    assert _stored(db, runner.run_id)[0] == "interrupted"
+    run_id = await _cancelled_at(db, 1)
+    assert _stored(db, run_id)[0] == "interrupted"
 
-    resumed = await _resume(db, runner.run_id)
+    resumed = await _resume(db, run_id)
     assert resumed.final_policies == reference.final_policies
-    assert _stored(db, runner.run_id)[0] == "completed"
+    assert _stored(db, run_id)[0] == "completed"
 
 
 async def test_a_resumed_run_reports_the_whole_iteration_history(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
     reference, _, ref_runner = await run_experiment(example_config("castro_exp1"), db)
-    client = StopAt(local_search(), iteration=4, exc=asyncio.CancelledError)
-    runner = GenericExperimentRunner(example_config("castro_exp1"), db_path=db, llm_client=client)
-    with pytest.raises(asyncio.CancelledError):
-        await runner.run()
-    assert runner.run_id is not None
-    _, events = _stored(db, runner.run_id)
+    run_id = await _cancelled_at(db, 4)
+    _, events = _stored(db, run_id)
     resumed_runner = GenericExperimentRunner(
-        example_config("castro_exp1"), db_path=db, run_id=runner.run_id, resume_events=events
+        example_config("castro_exp1"), db_path=db, run_id=run_id, resume_events=events
     )
     resumed = await resumed_runner.run()
 

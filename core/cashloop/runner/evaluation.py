@@ -150,43 +150,41 @@ class EvaluationService:
         shares = min(self.parallelism, len(seeds))
         if self.executor is None or shares <= 1:
             return self._inline(profiles, seeds)
-        if self._payload is None:
-            self._payload = pickle.dumps(self.evaluator, pickle.HIGHEST_PROTOCOL)
-        plain = [dict(p) for p in profiles]
         if self._sharing is not None:
             if not self.policy.share(len(profiles) * len(seeds)):
                 return self._inline(profiles, seeds)
-            return self._shared(self._sharing, profiles, plain, seeds)
-        futures = [
-            self.executor.submit(evaluate_in_worker, self._token, self._payload, plain, c)
-            for c in _chunks(seeds, shares)
-        ]
+            return self._shared(self._sharing, profiles, seeds)
+        task = self._task(profiles)
+        chunks = _chunks(seeds, shares)
+        futures = [self.executor.submit(evaluate_in_worker, *task, c) for c in chunks]
         per_chunk = [decode_results(f.result()) for f in futures]
         return [[r for chunk in per_chunk for r in chunk[i]] for i in range(len(profiles))]
 
     def evaluate(self, policies: Profile, seeds: Sequence[int]) -> list[SampleResult]:
         return self.evaluate_many([policies], seeds)[0]
 
+    def _task(self, profiles: Sequence[Profile]) -> tuple[str, bytes, list[dict[str, Any]]]:
+        """``evaluate_in_worker``'s arguments but the seeds (the evaluator pickled once a run)."""
+        if self._payload is None:
+            self._payload = pickle.dumps(self.evaluator, pickle.HIGHEST_PROTOCOL)
+        return self._token, self._payload, [dict(p) for p in profiles]
+
     def _shared(
-        self,
-        executor: SharingExecutor,
-        profiles: Sequence[Profile],
-        plain: list[dict[str, Any]],
-        seeds: Sequence[int],
+        self, executor: SharingExecutor, profiles: Sequence[Profile], seeds: Sequence[int]
     ) -> list[list[SampleResult]]:
         """The caller and the helpers split the batch as it runs (steps sized by its timings)."""
-        payload = self._payload
+        task = self._task(profiles)
         began = time.perf_counter()
         per_seed = (self.policy.unit_seconds or 0.0) * len(profiles)
         step = max(1, int(_STEP_SECONDS / per_seed)) if per_seed else 1
         min_piece = max(1, math.ceil(_MIN_PIECE_SECONDS / per_seed)) if per_seed else 1
-        mine = [0, 0.0]  # seeds the caller evaluated, CPU seconds it took
+        local_seeds, local_cpu = 0, 0.0
 
         def local(start: int, stop: int) -> list[list[SampleResult]]:
-            started = time.process_time()
-            results = [evaluate_batch(self.evaluator, p, seeds[start:stop]) for p in profiles]
-            mine[0] += stop - start
-            mine[1] += time.process_time() - started
+            nonlocal local_seeds, local_cpu
+            results, cpu = self._here(profiles, seeds[start:stop])
+            local_seeds += stop - start
+            local_cpu += cpu
             return results
 
         pieces = share_batch(
@@ -194,23 +192,30 @@ class EvaluationService:
             len(seeds),
             local=local,
             remote=lambda start, stop: executor.submit(
-                evaluate_in_worker, self._token, payload, plain, list(seeds[start:stop])
+                evaluate_in_worker, *task, list(seeds[start:stop])
             ),
             decode=decode_results,
             step=step,
             min_piece=min_piece,
         )
-        units = len(profiles) * len(seeds)
         wall = time.perf_counter() - began
-        self.policy.note_shared(wall, units, mine[1], int(mine[0]) * len(profiles))
+        width = len(profiles)
+        self.policy.note_shared(wall, width * len(seeds), local_cpu, width * local_seeds)
         return [[r for _, part in pieces for r in part[i]] for i in range(len(profiles))]
 
     def _inline(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
     ) -> list[list[SampleResult]]:
-        cpu, wall = time.process_time(), time.perf_counter()
-        results = [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
-        self.policy.note_inline(
-            time.process_time() - cpu, time.perf_counter() - wall, len(profiles) * len(seeds)
-        )
+        began = time.perf_counter()
+        results, cpu = self._here(profiles, seeds)
+        wall = time.perf_counter() - began
+        self.policy.note_inline(cpu, wall, len(profiles) * len(seeds))
         return results
+
+    def _here(
+        self, profiles: Sequence[Profile], seeds: Sequence[int]
+    ) -> tuple[list[list[SampleResult]], float]:
+        """Every profile on ``seeds`` in the calling thread, and the CPU seconds it took."""
+        started = time.process_time()
+        results = [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
+        return results, time.process_time() - started
