@@ -86,8 +86,7 @@ def main() -> None:
     if full.native_engine is not None:
         path = "compiled engine (cashloop_rtgs._native)"
     else:
-        stream = "numpy" if full._bulk_fill else "pure-Python"
-        path = f"pure-Python reference engine, {stream} random stream"
+        path = f"pure-Python reference engine, {full.random_stream} random stream"
     print(f"rtgs evaluator, {SCENARIO.name}, one core, {path}")
     print(f"  calibration: {calibration():.1f} M simple loop iterations per CPU second")
 

@@ -75,6 +75,9 @@ def _entry_points() -> Iterable[tuple[md.EntryPoint, _DistInfo]]:
     read once per distribution and only for distributions that provide such an entry point."""
     seen: set[str] = set()
     for dist in md.distributions():
+        text = dist.read_text("entry_points.txt")
+        if not text or PROJECT_NAME not in text:
+            continue  # a look at the raw text spares parsing most distributions' entry points
         info: _DistInfo | None = None
         for ep in dist.entry_points:
             if ep.group == PROJECT_NAME and ep.name not in seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import types
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -27,6 +28,8 @@ class CashloopPluginManager(pluggy.PluginManager):
     """
 
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> HookimplOpts | None:
+        if isinstance(plugin, types.ModuleType) and not _may_be_hookimpl(plugin, name):
+            return None  # registering a module looks at every name it holds: most are imports
         opts = super().parse_hookimpl_opts(plugin, name)
         if opts is not None or name not in LIFECYCLE_HOOKS or inspect.ismodule(plugin):
             return opts
@@ -40,6 +43,22 @@ class CashloopPluginManager(pluggy.PluginManager):
             "trylast": False,
             "specname": None,
         }
+
+
+#: what a module attribute must be for pluggy to take it as a hook implementation
+_ROUTINES = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    staticmethod,
+    classmethod,
+)
+
+
+def _may_be_hookimpl(module: types.ModuleType, name: str) -> bool:
+    """A cheap first look (pluggy's own lookup is far slower): modules have no descriptors, so
+    only a function-like value in the module's namespace can be a marked hook implementation."""
+    return isinstance(vars(module).get(name), _ROUTINES)
 
 
 def new_plugin_manager() -> CashloopPluginManager:

@@ -13,9 +13,9 @@ from typing import Any, Final, Literal
 from cashloop.errors import UserError
 from cashloop.plugin import SampleResult, ValidationResult, breakdown_key
 from cashloop_rtgs.cache import LRUCache
-from cashloop_rtgs.engine.arrivals import CHUNK, generate_arrivals
+from cashloop_rtgs.engine.arrivals import CHUNK, Fill, generate_arrivals
 from cashloop_rtgs.engine.costs import COMPONENTS
-from cashloop_rtgs.engine.fastfill import select_fill
+from cashloop_rtgs.engine.fastfill import pure_requested, select_fill
 from cashloop_rtgs.engine.native import NativeEngine, NativeRun, load_native_engine, native_module
 from cashloop_rtgs.engine.simulation import RunResult, simulate
 from cashloop_rtgs.engine.world import SEMANTICS, ArrivalRow, World
@@ -70,7 +70,8 @@ class RtgsEvaluator:
             for agent in self._agent_ids
         ]
         self._flat_keys = [key for keys in self._breakdown_keys for key in keys]
-        self._fill, self._bulk_fill = select_fill()
+        self._pure_fill = pure_requested()  # read now, like the engine choice below
+        self._fill_choice: tuple[Fill, bool] | None = None  # made when the reference first runs
         self._native_module = native_module()  # None: not built, or CASHLOOP_RTGS_PURE set
         self._world: World | None = None
         self._sandbox: BootstrapSandbox | None = None
@@ -125,7 +126,7 @@ class RtgsEvaluator:
             if self._sandbox is None:
                 initial = self.compile_profile({})
                 self._sandbox = BootstrapSandbox(
-                    self.world, initial, self._context_seed(), self._fill
+                    self.world, initial, self._context_seed(), self._fill()[0]
                 )
             return [self._sample(seed, _flat(self._sandbox.run(seed, compiled))) for seed in seeds]
         native = self.native_engine
@@ -161,12 +162,25 @@ class RtgsEvaluator:
 
         def make() -> tuple[tuple[ArrivalRow, ...], ...]:
             world = self.world
-            block = int(world.expected_draws() * 1.25) + 16 if self._bulk_fill else CHUNK
-            return generate_arrivals(world, key, self._fill, block)
+            fill, bulk = self._fill()
+            block = int(world.expected_draws() * 1.25) + 16 if bulk else CHUNK
+            return generate_arrivals(world, key, fill, block)
 
         return self._arrivals.get(key, make)
 
     # -- helpers -------------------------------------------------------------------------------
+    def _fill(self) -> tuple[Fill, bool]:
+        """The reference engine's random-block generator (numpy's when installed), chosen at
+        its first use: the compiled engine draws its own, so a run on it never imports numpy."""
+        if self._fill_choice is None:
+            self._fill_choice = select_fill(self._pure_fill)
+        return self._fill_choice
+
+    @property
+    def random_stream(self) -> str:
+        """Which generator the reference engine draws with: ``numpy`` or ``pure-Python``."""
+        return "numpy" if self._fill()[1] else "pure-Python"
+
     def compile_profile(self, policies: Mapping[str, Mapping[str, Any]]) -> list[CompiledPolicy]:
         """One compiled policy per agent (sorted order); missing agents get their initial one."""
         unknown = sorted(set(policies) - set(self.agents()))

@@ -45,3 +45,39 @@ def test_help_imports_no_heavy_module():
 
 def test_the_measurement_sees_a_heavy_import():
     assert _heavy(_imported_modules("import rich.console")) >= {"rich", "rich.console"}
+
+
+def _run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=child_env()
+    )
+
+
+def test_a_built_in_command_starts_without_asking_plugins_for_commands(tmp_path):
+    # `cashloop runs` (like `run`) is found among the built-in commands: no plugin is asked
+    # for its commands, so the rtgs plugin's `simulate` module is never imported
+    code = (
+        "import sys; from cashloop.cli.main import main; "
+        f"code = main(['runs', '--db', {str(tmp_path / 'x.db')!r}]); "
+        "print(code, 'cashloop_rtgs.cli' in sys.modules)"
+    )
+    proc = _run_python(code)
+    assert proc.stdout.split()[-2:] == ["2", "False"], proc.stderr  # no database there: exit 2
+
+
+def test_plugin_commands_are_listed_in_help_and_found_by_name():
+    help_text = _run_python("from cashloop.cli.main import main; main(['--help'])").stdout
+    assert "simulate" in help_text.split("Commands:")[1]
+    proc = _run_python(
+        "import sys; from cashloop.cli.main import main; sys.exit(main(['simulate', '--help']))"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage: cashloop simulate" in proc.stdout
+
+
+def test_an_unknown_command_is_a_usage_error_after_plugins_were_asked():
+    proc = _run_python(
+        "import sys; from cashloop.cli.main import main; sys.exit(main(['simulat']))"
+    )
+    assert proc.returncode == 2
+    assert "No such command 'simulat'" in proc.stderr

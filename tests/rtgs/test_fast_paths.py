@@ -33,11 +33,11 @@ def test_arrivals_are_identical_on_both_paths(seed: int, first_block: int) -> No
 def test_evaluations_are_identical_on_both_paths(monkeypatch) -> None:
     profile = {"BANK_A": policy(0.05), "BANK_B": policy(0.3)}
     fast = evaluator("castro_exp2")
-    assert fast._bulk_fill
+    assert fast.random_stream == "numpy"
     monkeypatch.setenv("CASHLOOP_RTGS_PURE", "1")
     assert select_fill() == (fill_python, False)
     pure = evaluator("castro_exp2")
-    assert not pure._bulk_fill
+    assert pure.random_stream == "pure-Python"
     seeds = list(range(40))
     assert fast.evaluate(profile, seeds) == pure.evaluate(profile, seeds)
     boot_fast = evaluator("castro_exp2", sampling="bootstrap-sandbox")

@@ -9,7 +9,11 @@ component, the settlement counts and the closing balances.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -397,3 +401,21 @@ def test_trees_see_the_same_field_values(data: dict[str, Any], seed: int) -> Non
     slow = simulate(world, generate_arrivals(world, seed), _recording_profile(ev, seen_reference))
     assert seen_native == seen_reference
     assert fast == _flat(slow)
+
+
+@needs_native
+def test_evaluating_on_the_compiled_engine_never_imports_numpy() -> None:
+    """numpy only speeds up the reference engine's random stream; a run on the compiled engine
+    must not pay for importing it (a large share of `cashloop run`'s start-up)."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from rtgs_helpers import evaluator, policy; "
+        "ev = evaluator('castro_exp2'); "
+        "ev.evaluate({'BANK_A': policy(0.1), 'BANK_B': policy(0.2)}, list(range(5))); "
+        "print('numpy' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CASHLOOP_RTGS_PURE"}
+    here = str(Path(__file__).parent)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, here], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.stdout.strip() == "False", proc.stderr

@@ -17,7 +17,37 @@ from cashloop.errors import StorageError, UserError
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _CashloopGroup(click.Group):
+    """The command group. Plugins' commands are looked for only when a command name is not a
+    built-in one, or when every command is listed (help, completion): a built-in command such as
+    ``run`` starts without loading every plugin first (it loads what its config names)."""
+
+    plugins_added = False
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and not self.plugins_added:
+            self.add_plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.add_plugin_commands()
+        return super().list_commands(ctx)
+
+    def add_plugin_commands(self) -> None:
+        """Let plugins add commands (once); a broken plugin is reported by the loader, not fatal
+        here."""
+        if self.plugins_added:
+            return
+        self.plugins_added = True
+        from cashloop.host import PluginHost
+
+        host = PluginHost.load(keep_going=True)
+        host.register_commands(self)
+
+
+@click.group(cls=_CashloopGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cashloop")
 @click.option(
     "--log-level",
@@ -48,18 +78,9 @@ for command in (
     cli.add_command(command)
 
 
-def _add_plugin_commands(group: click.Group) -> None:
-    """Let plugins add commands; a broken plugin is reported by the loader, not fatal here."""
-    from cashloop.host import PluginHost
-
-    host = PluginHost.load(keep_going=True)
-    host.register_commands(group)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user mistakes print one clear message and exit 2, never a traceback."""
     try:
-        _add_plugin_commands(cli)
         result = cli.main(args=argv, prog_name="cashloop", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -16,7 +16,7 @@ from typing import Any, Final
 from cashloop_rtgs.engine.arrivals import Fill, fill_python
 from cashloop_rtgs.rng import MULTIPLIER
 
-__all__ = ["TABLE_STEPS", "numpy_fill", "select_fill"]
+__all__ = ["TABLE_STEPS", "numpy_fill", "pure_requested", "select_fill"]
 
 TABLE_STEPS: Final = 512
 
@@ -54,9 +54,15 @@ def numpy_fill(state: int, count: int) -> tuple[list[int], int]:
     return out, state
 
 
-def select_fill() -> tuple[Fill, bool]:
-    """The block generator to use, and whether it prefers one large block per run."""
-    if os.environ.get("CASHLOOP_RTGS_PURE"):
+def pure_requested() -> bool:
+    """Whether ``CASHLOOP_RTGS_PURE`` asks for the pure-Python paths."""
+    return bool(os.environ.get("CASHLOOP_RTGS_PURE"))
+
+
+def select_fill(pure: bool | None = None) -> tuple[Fill, bool]:
+    """The block generator to use, and whether it prefers one large block per run; ``pure``
+    (default: :func:`pure_requested`) keeps to the pure-Python one."""
+    if pure_requested() if pure is None else pure:
         return fill_python, False
     try:
         import numpy  # noqa: F401
