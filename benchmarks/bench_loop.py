@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import timed_evaluator  # noqa: E402
 from cashloop.config import ExperimentConfig  # noqa: E402
+from cashloop.host import PluginHost  # noqa: E402
 from cashloop.runner.experiment_runner import GenericExperimentRunner  # noqa: E402
 
 
@@ -78,8 +79,14 @@ def _run(samples: int, iterations: int, executor: dict[str, Any]) -> tuple[float
 
 def _one_run(samples: int, iterations: int, executor: dict[str, Any]) -> tuple[float, float]:
     """The run itself, after a serial warm-up run of the same length, so that imports and
-    first-use costs stay out of the figures."""
+    first-use costs stay out of the figures. The executor's own modules are imported too (its
+    pool is made and shut down, no process started): the timed run forks its helpers for the
+    first time, as ``cashloop run`` would, without paying imports the serial run does not."""
     _timed_run(samples, iterations, {"type": "serial"})
+    options = {key: value for key, value in executor.items() if key != "type"}
+    PluginHost.load().registry.create(
+        "executor", executor["type"], options, "executor", EXAMPLES
+    ).shutdown()
     return _timed_run(samples, iterations, executor)
 
 
