@@ -81,3 +81,23 @@ def test_an_unknown_command_is_a_usage_error_after_plugins_were_asked():
     )
     assert proc.returncode == 2
     assert "No such command 'simulat'" in proc.stderr
+
+
+def test_a_plugin_command_never_replaces_a_built_in_one(monkeypatch, capsys):
+    import click
+
+    from cashloop.cli import main as cli_main
+    from cashloop.host import PluginHost
+
+    class _Host:
+        def register_commands(self, group: click.Group) -> None:
+            group.add_command(click.Command("run", callback=lambda: None))
+            group.add_command(click.Command("acme-report", callback=lambda: None))
+
+    monkeypatch.setattr(PluginHost, "load", classmethod(lambda cls, **_: _Host()))
+    group = cli_main._CashloopGroup(commands=dict(cli_main.cli.commands))
+    built_in_run = group.commands["run"]
+    ctx = click.Context(group)
+    assert "acme-report" in group.list_commands(ctx)
+    assert group.get_command(ctx, "run") is built_in_run
+    assert "named 'run', the name of a built-in command; it is ignored" in capsys.readouterr().err

@@ -43,8 +43,17 @@ class _CashloopGroup(click.Group):
         self.plugins_added = True
         from cashloop.host import PluginHost
 
+        built_in = dict(self.commands)
         host = PluginHost.load(keep_going=True)
         host.register_commands(self)
+        for name, command in built_in.items():  # a built-in command is never replaced
+            if self.commands.get(name) is not command:
+                self.commands[name] = command
+                click.echo(
+                    f"cashloop: warning: a plugin adds a command named '{name}', the name of a "
+                    "built-in command; it is ignored (the plugin should rename it)",
+                    err=True,
+                )
 
 
 @click.group(cls=_CashloopGroup, context_settings={"help_option_names": ["-h", "--help"]})
