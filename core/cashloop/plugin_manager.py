@@ -28,7 +28,7 @@ class CashloopPluginManager(pluggy.PluginManager):
     """
 
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> HookimplOpts | None:
-        if isinstance(plugin, types.ModuleType) and not _may_be_hookimpl(plugin, name):
+        if inspect.ismodule(plugin) and not _may_be_hookimpl(plugin, name):
             return None  # registering a module looks at every name it holds: most are imports
         opts = super().parse_hookimpl_opts(plugin, name)
         if opts is not None or name not in LIFECYCLE_HOOKS or inspect.ismodule(plugin):

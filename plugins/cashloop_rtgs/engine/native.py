@@ -11,12 +11,12 @@ balances or costs would leave the int64 range (the extension then returns None).
 from __future__ import annotations
 
 import math
-import os
 from array import array
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+from cashloop_rtgs.engine.fastfill import pure_requested
 from cashloop_rtgs.engine.simulation import allocations
 from cashloop_rtgs.engine.world import ArrivalRow, World
 from cashloop_rtgs.errors import PolicyRuntimeError
@@ -30,7 +30,7 @@ NativeRun = tuple[tuple[int, ...], int, int, int, tuple[int, ...]]
 
 def native_module() -> ModuleType | None:
     """The compiled extension, or None when it is not built or disabled."""
-    if os.environ.get("CASHLOOP_RTGS_PURE"):
+    if pure_requested():
         return None
     try:
         from cashloop_rtgs import _native  # type: ignore[attr-defined]
