@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,14 +19,31 @@ from cashloop.cli.common import (
     verbose_options,
 )
 
+if TYPE_CHECKING:
+    from cashloop.errors import ConfigError
+
 __all__ = ["execute", "resume_cmd", "run_cmd"]
 
 
-def load_run_config(config: Path, sets: Sequence[str], seed: int | None, llm: str | None) -> Any:
+def config_from_data(config: Path, data: Mapping[str, Any]) -> Any:
+    """The experiment config read from CONFIG; when invalid, the error lists every problem."""
     from cashloop.config import ExperimentConfig
+    from cashloop.errors import ConfigError
 
-    data = read_config_data(config, sets, seed=seed, llm=llm)
-    return ExperimentConfig.from_dict(data, base_dir=config.parent, source=str(config))
+    try:
+        return ExperimentConfig.from_dict(data, base_dir=config.parent, source=str(config))
+    except ConfigError:
+        raise every_problem(config, data) from None
+
+
+def every_problem(config: Path, data: Mapping[str, Any]) -> ConfigError:
+    """The error to report for an invalid CONFIG: every problem of it at once, as ``cashloop
+    validate`` finds them (its components' options and its evaluator included)."""
+    from cashloop.cli.config_check import check_config
+    from cashloop.errors import ConfigError
+
+    _, problems = check_config(config, data)
+    return ConfigError(problems, source=str(config))
 
 
 def execute(runner: Any, as_json: bool) -> None:
@@ -69,16 +86,28 @@ def run_cmd(
     **flags: Any,
 ) -> None:
     """Run the experiment in CONFIG (offline on the embedded defaults)."""
+    from cashloop.errors import ConfigError, PluginError
     from cashloop.runner.experiment_runner import GenericExperimentRunner
 
     verbose = verbose_from_flags(flags)
-    cfg = load_run_config(config, sets, seed, llm)
+    data = read_config_data(config, sets, seed=seed, llm=llm)
+    cfg = config_from_data(config, data)
     if db is None and cfg.storage.type == "sqlite" and "path" not in cfg.storage.options:
         db = default_db()
     runner = GenericExperimentRunner(
         cfg, verbose, db_path=db, console_stream="stderr" if as_json else None
     )
-    execute(runner, as_json)
+    try:
+        execute(runner, as_json)
+    except (ConfigError, PluginError) as exc:
+        if runner.state_provider is not None:
+            raise  # found after the run had started
+        # a component failed to build (an unknown type, a bad scenario file): report it
+        # together with every other problem of the config, as 'cashloop validate' would
+        found = every_problem(config, data)
+        if not found.errors:
+            raise
+        raise found from exc
 
 
 @click.command("resume")

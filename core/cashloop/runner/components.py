@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,13 @@ from cashloop.errors import ConfigError
 from cashloop.host import PluginHost
 from cashloop.protocols import ConstraintValidator, LLMClient, PolicyEvaluator
 
-__all__ = ["Components", "build_components", "build_outputs", "build_storage"]
+__all__ = [
+    "Components",
+    "build_components",
+    "build_outputs",
+    "build_storage",
+    "unknown_agents",
+]
 
 
 @attrs.define(kw_only=True)
@@ -36,6 +43,15 @@ def _validator_options(
         if "constraints" in names and "constraints" not in options:
             options["constraints"] = unstructure(config.policy_constraints)
     return options
+
+
+def unknown_agents(optimized: Sequence[str], agents: Sequence[str]) -> list[str]:
+    """A ``path: problem`` sentence for each optimized agent the evaluator does not have."""
+    return [
+        f"optimized_agents[{i}]: unknown agent '{a}'; the evaluator has {', '.join(agents)}"
+        for i, a in enumerate(optimized)
+        if a not in agents
+    ]
 
 
 def build_components(
@@ -61,12 +77,7 @@ def build_components(
     executor = reg.create(
         "executor", config.executor.type, config.executor.options, "executor", base
     )
-    agents = list(evaluator.agents())
-    unknown = [
-        f"optimized_agents[{i}]: unknown agent '{a}'; the evaluator has {', '.join(agents)}"
-        for i, a in enumerate(config.optimized_agents)
-        if a not in agents
-    ]
+    unknown = unknown_agents(config.optimized_agents, list(evaluator.agents()))
     if unknown:
         raise ConfigError(unknown)
     return Components(evaluator=evaluator, llm=llm, validators=validators, executor=executor)
