@@ -7,7 +7,10 @@ Overhead: wall time of a full run (serial executor, sqlite storage, silent outpu
 time spent inside the evaluator alone. The framework time (wall - evaluate) is split into a cost
 per iteration and a fixed run setup cost by also timing one-iteration runs. Speed-up: the same run
 on the serial executor against the process executor with 2 workers, the two alternating, as the
-median of the --repeat pairs' ratios.
+median of the --repeat pairs' ratios. Next to it, the machine's own limit: each pair is followed
+by a round of ``parallel_ceiling`` (the same evaluator work in one process, then in two at once,
+with no communication), and the bound that limit and the serial run's framework share set for
+any executor (Amdahl's law, sharing taken as free).
 Each run happens in a fresh interpreter (after a warm-up run there), as with ``cashloop run``.
 Only public tools are used.
 """
@@ -29,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
 sys.path.insert(0, str(HERE))
 
+import parallel_ceiling  # noqa: E402
 import timed_evaluator  # noqa: E402
 from cashloop.config import ExperimentConfig  # noqa: E402
 from cashloop.host import PluginHost  # noqa: E402
@@ -124,11 +128,12 @@ def main() -> None:
         return
 
     # serial and process runs alternate, so a change in the machine's speed affects both alike
-    serial, process = [], []
+    serial, process, ceilings = [], [], []
     for _ in range(args.repeat):
         serial.append(_run(args.samples, args.iterations, {"type": "serial"}))
         if not args.no_process:
             process.append(_run(args.samples, args.iterations, {"type": "process", "workers": 2}))
+            ceilings += parallel_ceiling.measure(rounds=1)
     walls = [w for w, _ in serial]
     overheads = [(w - e) / w for w, e in serial]
     print(f"castro_exp2, {args.samples} samples, {args.iterations} iterations, 2 agents")
@@ -144,10 +149,23 @@ def main() -> None:
         return
     process_walls = [w for w, _ in process]
     speedups = [s / p for s, p in zip(walls, process_walls, strict=True)]
+    bounds = [
+        parallel_ceiling.amdahl_bound((w - e) / w, c)
+        for (w, e), c in zip(serial, ceilings, strict=True)
+    ]
     print(f"process (2 workers) wall  median {statistics.median(process_walls):.3f} s")
     print(
         f"process speed-up          {statistics.median(speedups):.2f}x median of pairs, "
         f"{min(speedups):.2f}-{max(speedups):.2f}x range (goal >= 1.7x)"
+    )
+    print(f"machine ceiling           {parallel_ceiling.describe(ceilings)}")
+    print(
+        f"bound for this run        {statistics.median(bounds):.2f}x median "
+        "(framework share serial, the rest at the ceiling)"
+    )
+    print(
+        f"share of the bound        "
+        f"{100 * statistics.median(s / b for s, b in zip(speedups, bounds, strict=True)):.0f} %"
     )
 
 
