@@ -117,6 +117,34 @@ def test_runs_and_show_list_the_stored_run(live_run: tuple[Path, str, str], work
     assert len(rows) == 4  # iteration records 0..3
 
 
+def test_runs_on_an_80_column_terminal_shows_whole_run_ids_and_costs(
+    live_run: tuple[Path, str, str], workdir: Path
+) -> None:
+    db, run_id, _ = live_run
+    env = {**_env(), "COLUMNS": "80"}
+    done = subprocess.run(
+        [CASHLOOP, "runs", "--db", str(db)], capture_output=True, text=True, cwd=workdir, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    (row,) = [line for line in done.stdout.splitlines() if run_id in line]
+    assert "completed" in row and "…" not in row
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+
+
+def test_runs_json_lists_each_run_with_costs_in_cents(
+    live_run: tuple[Path, str, str], workdir: Path
+) -> None:
+    db, run_id, _ = live_run
+    runs = json.loads(cashloop("runs", "--db", str(db), "--json", cwd=workdir).stdout)
+    (run,) = [r for r in runs if r["run_id"] == run_id]
+    assert run["experiment_name"] == "castro-exp1"
+    assert run["status"] == "completed"
+    assert run["num_iterations"] == 4
+    assert isinstance(run["final_cost"], int)
+    assert run["converged"] is False
+    assert run["created_at"] <= run["updated_at"]
+
+
 def test_run_json_reports_the_result(workdir: Path) -> None:
     db = workdir / "json.db"
     done = cashloop(

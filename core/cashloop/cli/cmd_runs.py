@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,26 +24,71 @@ __all__ = ["events_cmd", "replay_cmd", "runs_cmd", "show_cmd", "watch_cmd"]
 @click.command("runs")
 @db_option
 @click.option("--limit", type=int, default=None, help="Show at most this many runs.")
-def runs_cmd(db: Path | None, limit: int | None) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the runs as a JSON array (for scripts)."
+)
+def runs_cmd(db: Path | None, limit: int | None, as_json: bool) -> None:
     """List stored runs, newest first."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from cashloop.money import format_cents
-
     storage = open_storage(db)
     try:
         runs = storage.list_runs(limit)
     finally:
         storage.close()
-    table = Table(title="runs")
-    for column in ("run id", "status", "iterations", "final cost", "converged", "created"):
-        table.add_column(column)
+    if as_json:
+        click.echo(json.dumps([_run_row(r) for r in runs], indent=2))
+    else:
+        _print_runs(runs)
+
+
+def _run_row(run: Any) -> dict[str, Any]:
+    """One run of ``cashloop runs --json``; money in integer cents."""
+    return {
+        "run_id": run.run_id,
+        "experiment_name": run.experiment_name,
+        "status": run.status,
+        "num_iterations": run.num_iterations,
+        "final_cost": run.final_cost,
+        "converged": run.converged,
+        "created_at": run.created_at,
+        "updated_at": run.updated_at,
+    }
+
+
+def _print_runs(runs: Sequence[Any]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from cashloop.money import format_cents
+
+    console = Console()
+    table = Table(title="runs", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    # the id is what a user copies into show / replay / resume: never cut short or wrapped.
+    # It starts with the experiment name and the start time, so a narrow terminal leaves the
+    # 'created' column out rather than cutting the other values
+    widest = max((len(r.run_id) for r in runs), default=6)
+    table.add_column("run id", no_wrap=True, min_width=widest)
+    for column in ("status", "iters", "final cost", "converged"):
+        table.add_column(column, no_wrap=True)
+    dated = console.width >= widest + _CREATED_FITS
+    if dated:
+        table.add_column("created (UTC)", no_wrap=True)
     for r in runs:
         cost = "-" if r.final_cost is None else format_cents(r.final_cost)
         conv = "-" if r.converged is None else ("yes" if r.converged else "no")
-        table.add_row(r.run_id, r.status, str(r.num_iterations), cost, conv, r.created_at)
-    Console().print(table)
+        row = [r.run_id, r.status, str(r.num_iterations), cost, conv]
+        table.add_row(*row, *([_minute(r.created_at)] if dated else []))
+    console.print(table)
+
+
+#: width the other columns and 'created' take beside the run id (their widest values, the gaps)
+_CREATED_FITS = 11 + 5 + 10 + 9 + 16 + 5 * 2 + 2
+
+
+def _minute(stamp: str) -> str:
+    """``2026-12-03T07:48:16.17+00:00`` as ``2026-12-03 07:48`` (stored times are UTC)."""
+    day, _, clock = stamp.partition("T")
+    return f"{day} {clock[:5]}" if clock else stamp
 
 
 @click.command("show")
