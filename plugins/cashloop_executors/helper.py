@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import pickle
-import select
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
@@ -12,6 +11,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from cashloop_executors.claims import ClaimBoard
 from cashloop_executors.worker import STOP, serve
 
 __all__ = ["Helper"]
@@ -24,21 +24,19 @@ class Helper:
 
     Any interruption while a message is half written or half read (Ctrl-C, a dead process) leaves
     the pipe unusable, so the helper is then killed and its call failed; the pool starts a fresh
-    helper when it next needs one.
+    helper when it next needs one. The helper inherits the pool's claim board; it is killed only
+    while the board's lock is held, so it never dies holding it.
     """
 
-    def __init__(self, context: BaseContext, index: int) -> None:
+    def __init__(self, context: BaseContext, index: int, board: ClaimBoard) -> None:
         parent_end, child_end = context.Pipe(duplex=True)
         self.conn: Connection = parent_end
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=serve, args=(child_end,), name=f"cashloop-worker-{index}", daemon=True
+            target=serve, args=(child_end, board), name=f"cashloop-worker-{index}", daemon=True
         )
         self.process.start()
         child_end.close()
-        # one registered poller: a look costs one system call (Windows has no poll: conn.poll)
-        self._answers = select.poll() if hasattr(select, "poll") else None
-        if self._answers is not None:
-            self._answers.register(parent_end.fileno(), select.POLLIN)
+        self._board = board
         self.current: Future[Any] | None = None
         self.alive = True
 
@@ -54,15 +52,6 @@ class Helper:
         except BaseException as exc:
             self.kill(exc if isinstance(exc, Exception) else None)
             raise
-
-    def answered(self) -> bool:
-        """Whether the pipe has something to read (an answer, or the helper's death), without
-        waiting."""
-        if not self.alive:
-            return False
-        if self._answers is None:
-            return self.conn.poll(0)
-        return bool(self._answers.poll(0))
 
     def receive(self) -> None:
         """Read the answer to the current call (the pipe is readable) and complete its future."""
@@ -93,8 +82,7 @@ class Helper:
         if not self.alive:
             return
         self.alive = False
-        self.process.kill()
-        self.process.join(_JOIN_SECONDS)
+        self._kill_process()
         self.conn.close()
         future, self.current = self.current, None
         if future is not None and not future.done():
@@ -118,7 +106,11 @@ class Helper:
             return
         self.process.join(_JOIN_SECONDS)
         if self.process.is_alive():
-            self.process.kill()
-            self.process.join(_JOIN_SECONDS)
+            self._kill_process()
         self.alive = False
         self.conn.close()
+
+    def _kill_process(self) -> None:
+        with self._board.held():  # not in the middle of a claim
+            self.process.kill()
+        self.process.join(_JOIN_SECONDS)

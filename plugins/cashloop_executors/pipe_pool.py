@@ -6,14 +6,15 @@ calling thread talks to each helper over its own pipe: a call is one write, its 
 and nothing runs in the background (a round trip is ~0.1 ms).
 
 ``max_workers`` calls run at once. The loop's evaluations count the calling thread as one of them
-(the pool is a :class:`~cashloop.runner.sharing.SharingExecutor`): the caller evaluates part of
-each batch and sends the rest to ``max_workers - 1`` helpers, looking for their answers with
-:meth:`PipePool.poll` between its own steps, so ``workers: 2`` means the caller plus one helper
-process. Submitted calls alone use up to ``max_workers`` helpers.
+(the pool is a :class:`~cashloop.runner.sharing.SharingExecutor`): the caller opens a batch on the
+pool's claim board (:class:`~cashloop_executors.claims.ClaimBoard`, shared memory every helper
+inherits), sends each of ``max_workers - 1`` helpers one call that claims from it, and claims
+from it too, so ``workers: 2`` means the caller plus one helper process. Submitted calls alone
+use up to ``max_workers`` helpers.
 
 Helpers are started lazily, at the first call that needs one. Without a background thread, a
 submitted call's future is completed by whoever waits for it: ``result()``, ``exception()``,
-``poll()``, ``Executor.map`` and ``shutdown(wait=True)`` do that; ``concurrent.futures.wait``,
+``Executor.map`` and ``shutdown(wait=True)`` do that; ``concurrent.futures.wait``,
 ``as_completed`` and done-callbacks alone do not drive the pool. One thread at a time drives it.
 """
 
@@ -30,7 +31,9 @@ from multiprocessing.connection import wait as wait_for_pipes
 from multiprocessing.context import BaseContext
 from typing import Any, ParamSpec, TypeVar, final
 
+from cashloop_executors.claims import ClaimBoard
 from cashloop_executors.helper import Helper
+from cashloop_executors.worker import run_claiming
 
 __all__ = ["PipePool"]
 
@@ -70,6 +73,7 @@ class PipePool(Executor):
         self._lock = threading.RLock()
         self._shutdown = False
         self._started = 0
+        self._board: ClaimBoard | None = None
 
     @property
     def helper_count(self) -> int:
@@ -122,15 +126,28 @@ class PipePool(Executor):
                 for helper in helpers:
                     helper.join()
 
-    # -- the caller takes a share ----------------------------------------------------------------
-    def poll(self) -> None:
-        """Complete the futures of calls whose answers have arrived, and send queued calls, without
-        waiting: a caller evaluating its own share looks in between its steps (SharingExecutor)."""
-        with self._lock:
-            for helper in self._busy():
-                if helper.answered():
-                    helper.receive()
-            self._dispatch()
+    # -- the caller takes a share (SharingExecutor) --------------------------------------------
+    def open_batch(self, size: int, chunk: int) -> int:
+        """Open a batch of ``size`` items, claimed ``chunk`` at a time (one batch at a time)."""
+        return self._claims().open(size, chunk)
+
+    def claim(self, batch: int) -> tuple[int, int] | None:
+        """The caller's claim: the next ``(start, stop)`` of ``batch``, ``None`` when none left."""
+        return self._claims().claim(batch)
+
+    def close_batch(self, batch: int) -> None:
+        """No more claims from ``batch`` (after a failure: helpers stop at their current range)."""
+        self._claims().close(batch)
+
+    def submit_claiming(self, batch: int, fn: Callable[..., T], /, *args: Any) -> Future[T]:
+        """Run ``fn(claim, *args)`` in a helper, ``claim()`` claiming from ``batch``."""
+        return self.submit(run_claiming, batch, fn, args)
+
+    def _claims(self) -> ClaimBoard:
+        """The claim board, made before the first helper starts (helpers inherit it)."""
+        if self._board is None:
+            self._board = ClaimBoard(self._context)
+        return self._board
 
     # -- driving the helpers ---------------------------------------------------------------------
     def _drive(self, future: Future[Any], timeout: float | None) -> None:
@@ -188,7 +205,7 @@ class PipePool(Executor):
                 return helper
         if len(self._helpers) >= self.max_workers:
             return None
-        helper = Helper(self._context, self._started)
+        helper = Helper(self._context, self._started, self._claims())
         self._started += 1
         self._helpers.append(helper)
         return helper

@@ -4,24 +4,32 @@ Wire format (one ``send_bytes`` message each way, pickled with the highest proto
 the parent sends ``(fn, args, kwargs)`` and the helper answers ``(True, result)`` or
 ``(False, exception)``; an empty message asks the helper to exit. A helper runs one call at a time
 and the parent never sends a second call before the first one's answer is read, so neither side
-can block on a full pipe while the other does too.
+can block on a full pipe while the other does too. A call that shares a batch is
+``run_claiming(batch, fn, args)``: ``fn`` gets a function claiming that batch's items from the
+claim board the helper was started with.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import signal
 import traceback
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from multiprocessing.connection import Connection
 
-__all__ = ["STOP", "WorkerError", "ignore_interrupts", "serve"]
+    from cashloop_executors.claims import ClaimBoard
+
+__all__ = ["STOP", "WorkerError", "ignore_interrupts", "run_claiming", "serve"]
 
 STOP = b""
+
+#: the claim board of the pool this helper belongs to (set when the helper starts)
+_BOARD: ClaimBoard | None = None
 
 
 class WorkerError(RuntimeError):
@@ -35,8 +43,10 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def serve(conn: Connection) -> None:
+def serve(conn: Connection, board: ClaimBoard | None = None) -> None:
     """The helper's whole life: run calls until the parent says stop or goes away."""
+    global _BOARD
+    _BOARD = board
     ignore_interrupts()
     while True:
         try:
@@ -46,6 +56,14 @@ def serve(conn: Connection) -> None:
         if message == STOP:
             return
         conn.send_bytes(_answer(message))
+
+
+def run_claiming(batch: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """In a helper: ``fn(claim, *args)``, where ``claim()`` claims the next range of ``batch``
+    from the pool's claim board (``None`` once none is left)."""
+    if _BOARD is None:
+        raise RuntimeError("this process is not a cashloop worker with a claim board")
+    return fn(functools.partial(_BOARD.claim, batch), *args)
 
 
 def _answer(message: bytes) -> bytes:

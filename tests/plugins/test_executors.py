@@ -169,11 +169,17 @@ def value_types(results: list[SampleResult]) -> list[list[type]]:
     return [[type(v) for v in [*r.costs.values(), *r.metrics.values()]] for r in results]
 
 
-@pytest.mark.parametrize("workers", [2, 3])
-def test_process_evaluations_equal_serial_ones_in_seed_order(workers: int) -> None:
+@pytest.mark.parametrize(
+    ("workers", "start_method"), [(2, "fork"), (3, "fork"), (2, "spawn"), (3, "forkserver")]
+)
+def test_process_evaluations_equal_serial_ones_in_seed_order(
+    workers: int, start_method: str
+) -> None:
+    """Whatever the start method, helpers claim from the same counter as the caller."""
     evaluator = rtgs_evaluator()
     serial = EvaluationService(evaluator, SerialExecutor())
-    pool = create_process_pool(ProcessOptions(workers=workers, min_batch_ms=0))
+    options = ProcessOptions(workers=workers, min_batch_ms=0, start_method=start_method)
+    pool = create_process_pool(options)
     parallel = EvaluationService(evaluator, pool)
     try:
         warm_up(parallel, profiles(evaluator)[0])
@@ -202,13 +208,13 @@ def test_batches_cheaper_than_min_batch_ms_run_in_the_caller(
     pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=min_batch_ms))
     service = EvaluationService(evaluator, pool)
     fanned: list[int] = []
-    real_poll = pool.poll
+    real_open = pool.open_batch
 
-    def counting_poll() -> None:
-        fanned.append(1)
-        real_poll()
+    def counting_open(size: int, chunk: int) -> int:
+        fanned.append(size)
+        return real_open(size, chunk)
 
-    monkeypatch.setattr(pool, "poll", counting_poll)
+    monkeypatch.setattr(pool, "open_batch", counting_open)
     try:
         warm_up(service, profiles(evaluator)[0])
         seeds = sample_seeds(5, 1, "*", 40)
@@ -240,15 +246,17 @@ def test_compact_transport_rebuilds_identical_results() -> None:
     assert decode_results(encode_results(odd)) == odd  # subclasses travel as they are
 
 
-class FailsOnSeed:
-    """A picklable evaluator failing on one seed (which lands in a helper's share)."""
+class FailsInHelper:
+    """A picklable evaluator that fails in a helper process; in the calling process it takes
+    10 ms a call, so that the helper surely claims part of a batch."""
 
-    def __init__(self, inner: Any, seed: int) -> None:
-        self.inner, self.seed = inner, seed
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.caller = inner, os.getpid()
 
     def evaluate(self, policies: Any, seeds: Sequence[int]) -> Any:
-        if self.seed in seeds:
-            raise ValueError(f"cannot evaluate seed {self.seed}")
+        if os.getpid() != self.caller:
+            raise ValueError(f"cannot evaluate seeds {list(seeds)} in a helper")
+        time.sleep(0.01)
         return self.inner.evaluate(policies, seeds)
 
 
@@ -268,9 +276,9 @@ def test_a_failing_helper_share_surfaces_with_the_helpers_traceback() -> None:
     seeds = sample_seeds(3, 2, "*", 10)
     pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=0))
     try:
-        service = EvaluationService(FailsOnSeed(evaluator, seeds[-1]), pool)  # type: ignore[arg-type]
-        warm_up(service, profiles(evaluator)[0])
-        with pytest.raises(ValueError, match=f"cannot evaluate seed {seeds[-1]}") as caught:
+        service = EvaluationService(FailsInHelper(evaluator), pool)  # type: ignore[arg-type]
+        pool.submit(abs, 1).result(timeout=60)  # the helper is up
+        with pytest.raises(ValueError, match=r"cannot evaluate seeds .* in a helper") as caught:
             service.evaluate(profiles(evaluator)[0], seeds)
         assert "raised in cashloop worker process" in "\n".join(caught.value.__notes__)
         # the helper lives on and the next batch works

@@ -2,8 +2,9 @@
 
 With a :class:`~cashloop.runner.sharing.SharingExecutor` (the built-in ``process`` executor) the
 calling thread evaluates part of each batch with the run's own evaluator while helpers compute
-the rest, balanced as the batch runs (:func:`~cashloop.runner.sharing.share_batch`: a helper still
-starting, or slowed down, ends up with less of the batch). Whether a batch is shared at
+the rest, everyone claiming seeds from one shared counter as the batch runs
+(:func:`~cashloop.runner.sharing.share_batch`: a helper still starting, or slowed down, ends up
+with less of the batch). Whether a batch is shared at
 all is learnt from the run's own timings (:class:`~cashloop.runner.share_policy.SharePolicy`):
 batches cheaper than the executor's ``min_parallel_seconds``, and, apart from periodic retries,
 all batches while sharing has proved slower than evaluating inline, run in the caller. Any other
@@ -19,7 +20,6 @@ metric and cost keys once per task, then plain value tuples, rebuilt into identi
 
 from __future__ import annotations
 
-import math
 import pickle
 import time
 import uuid
@@ -29,7 +29,7 @@ from typing import Any
 
 from cashloop.protocols import PolicyEvaluator
 from cashloop.runner.share_policy import SharePolicy
-from cashloop.runner.sharing import SharingExecutor, share_batch
+from cashloop.runner.sharing import Claim, SharingExecutor, share_batch
 from cashloop.types import SampleResult
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "decode_results",
     "encode_results",
     "evaluate_batch",
+    "evaluate_claimed_in_worker",
     "evaluate_in_worker",
 ]
 
@@ -49,9 +50,8 @@ Encoded = tuple[tuple[tuple[str, ...], ...], list[list[Row]]] | list[list[Sample
 
 _WORKER_EVALUATORS: dict[str, PolicyEvaluator] = {}
 
-#: how much work the caller does between looks at the helpers, and the least a helper is sent
-_STEP_SECONDS = 0.0005
-_MIN_PIECE_SECONDS = 0.001
+#: how much work one claim of a shared batch takes (a claim itself costs microseconds)
+_CLAIM_SECONDS = 0.0005
 
 
 def evaluate_batch(
@@ -107,16 +107,38 @@ def decode_results(encoded: Encoded) -> list[list[SampleResult]]:
     ]
 
 
-def evaluate_in_worker(
-    token: str, payload: bytes, profiles: Sequence[Profile], seeds: Sequence[int]
-) -> Encoded:
-    """Top-level (picklable) task: every profile on one share of seeds, in a worker process."""
+def _worker_evaluator(token: str, payload: bytes) -> PolicyEvaluator:
+    """The run's evaluator in this worker process, unpickled at its first task of the run."""
     evaluator = _WORKER_EVALUATORS.get(token)
     if evaluator is None:
         if len(_WORKER_EVALUATORS) >= 4:
             _WORKER_EVALUATORS.clear()
         evaluator = _WORKER_EVALUATORS[token] = pickle.loads(payload)
+    return evaluator
+
+
+def evaluate_in_worker(
+    token: str, payload: bytes, profiles: Sequence[Profile], seeds: Sequence[int]
+) -> Encoded:
+    """Top-level (picklable) task: every profile on one share of seeds, in a worker process."""
+    evaluator = _worker_evaluator(token, payload)
     return encode_results([evaluate_batch(evaluator, p, seeds) for p in profiles])
+
+
+def evaluate_claimed_in_worker(
+    claim: Claim, token: str, payload: bytes, profiles: Sequence[Profile], seeds: Sequence[int]
+) -> list[tuple[int, Encoded]]:
+    """Top-level task of a shared batch: every profile on each range of ``seeds`` this worker
+    claims, until none is left; ``(start, encoded results)`` per range."""
+    evaluator = _worker_evaluator(token, payload)
+    pieces = []
+    while (claimed := claim()) is not None:
+        start, stop = claimed
+        part = seeds[start:stop]
+        pieces.append(
+            (start, encode_results([evaluate_batch(evaluator, p, part) for p in profiles]))
+        )
+    return pieces
 
 
 def _chunks(seeds: Sequence[int], parts: int) -> list[list[int]]:
@@ -172,13 +194,14 @@ class EvaluationService:
     def _shared(
         self, executor: SharingExecutor, profiles: Sequence[Profile], seeds: Sequence[int]
     ) -> list[list[SampleResult]]:
-        """The caller and the helpers split the batch as it runs (steps sized by its timings)."""
+        """The caller and the helpers claim the batch's seeds as it runs (claims sized by its
+        timings)."""
         task = self._task(profiles)
         began = time.perf_counter()
         per_seed = (self.policy.unit_seconds or 0.0) * len(profiles)
-        step = max(1, int(_STEP_SECONDS / per_seed)) if per_seed else 1
-        min_piece = max(1, math.ceil(_MIN_PIECE_SECONDS / per_seed)) if per_seed else 1
+        chunk = max(1, int(_CLAIM_SECONDS / per_seed)) if per_seed else 1
         local_seeds, local_cpu = 0, 0.0
+        every_seed = list(seeds)
 
         def local(start: int, stop: int) -> list[list[SampleResult]]:
             nonlocal local_seeds, local_cpu
@@ -191,12 +214,11 @@ class EvaluationService:
             executor,
             len(seeds),
             local=local,
-            remote=lambda start, stop: executor.submit(
-                evaluate_in_worker, *task, list(seeds[start:stop])
+            remote=lambda batch: executor.submit_claiming(
+                batch, evaluate_claimed_in_worker, *task, every_seed
             ),
             decode=decode_results,
-            step=step,
-            min_piece=min_piece,
+            chunk=chunk,
         )
         wall = time.perf_counter() - began
         width = len(profiles)
