@@ -103,6 +103,22 @@ def run(
     return items, [who[i] for i in items]
 
 
+def share(
+    pool: ThreadPool,
+    size: int,
+    local: Callable[[int, int], Any],
+    helper: Callable[[Claim], list[tuple[int, Any]]],
+) -> list[tuple[int, Any]]:
+    """``share_batch`` with every helper running ``helper`` and results taken as they are."""
+    return share_batch(
+        pool,
+        size,
+        local=local,
+        remote=lambda batch: pool.submit_claiming(batch, helper),
+        decode=lambda result: result,
+    )
+
+
 def test_the_pool_is_a_sharing_executor(pools: Any) -> None:
     assert isinstance(pools(2), SharingExecutor)
 
@@ -156,13 +172,7 @@ def test_a_helper_failure_is_raised_after_every_helper_call_ended(pools: Any) ->
             ended.append(1)
 
     with pytest.raises(ValueError, match="early seed"):
-        share_batch(
-            pool,
-            60,
-            local=lambda a, b: time.sleep(0.001),
-            remote=lambda batch: pool.submit_claiming(batch, helper),
-            decode=lambda r: r,
-        )
+        share(pool, 60, lambda a, b: time.sleep(0.001), helper)
     assert len(ended) == 2
 
 
@@ -186,13 +196,7 @@ def test_a_caller_failure_closes_the_batch_and_waits_for_the_helpers(pools: Any)
         time.sleep(0.002)
 
     with pytest.raises(RuntimeError, match="caller's share"):
-        share_batch(
-            pool,
-            1000,
-            local=local,
-            remote=lambda batch: pool.submit_claiming(batch, helper),
-            decode=lambda r: r,
-        )
+        share(pool, 1000, local, helper)
     assert ended.is_set()  # the helper call ended before the failure was raised
     assert len(helper_items) < 100  # it stopped claiming once the batch was closed
 
@@ -211,13 +215,7 @@ def test_ctrl_c_in_the_caller_closes_the_batch_at_once(pools: Any) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        share_batch(
-            pool,
-            100_000,
-            local=local,
-            remote=lambda batch: pool.submit_claiming(batch, helper),
-            decode=lambda r: r,
-        )
+        share(pool, 100_000, local, helper)
     assert stopped.wait(5)  # no more claims: the helper's call returns on its own
 
 
