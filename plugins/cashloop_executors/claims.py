@@ -1,14 +1,19 @@
 """``ClaimBoard``: the one counter in shared memory from which the caller and the helpers claim the
 items of the open batch.
 
-Three cells behind one lock: the open batch's number, its next unclaimed item, its size, and the
+Four cells behind one lock: the open batch's number, its next unclaimed item, its size, and the
 chunk a claim takes. The pool makes the board before its first helper starts and passes it to
 every helper at start (shared memory and locks travel only that way), so a helper's call claims
-from the same counter as the caller, with no message per piece. A claim holds the lock for a few
-microseconds; a process killed while holding it would leave it held for good, so the parent
-kills helpers only while it holds the lock itself (:meth:`ClaimBoard.held`), and a claim that
-cannot get the lock in ``wait_seconds`` (a helper killed from outside at that instant) fails with
-``BrokenProcessPool`` instead of hanging.
+from the same counter as the caller, with no message per piece.
+
+A claim holds the lock for a few microseconds, and the lock must never stay held:
+- the caller releases it whatever interrupts it (a Ctrl-C landing just after the lock was taken
+  included: whether this process holds it is asked of the lock itself);
+- the parent kills helpers only while it holds the lock (:meth:`ClaimBoard.held`), so a helper
+  never dies in the middle of a claim;
+- should the lock stay held all the same (a helper killed from outside at that instant), a claim
+  that cannot get it in ``wait_seconds`` fails with ``BrokenProcessPool`` and the board is marked
+  broken, so later claims fail at once and later kills no longer wait for it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,17 @@ import contextlib
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
+from typing import Any
 
 __all__ = ["ClaimBoard"]
 
 _BATCH, _NEXT, _SIZE, _CHUNK = range(4)
+
+
+def _held_here(lock: Any) -> bool:
+    """Whether this process (thread) holds ``lock``; CPython's semaphore lock knows."""
+    is_mine = getattr(getattr(lock, "_semlock", None), "_is_mine", None)
+    return bool(is_mine()) if is_mine is not None else False
 
 
 class ClaimBoard:
@@ -30,6 +42,8 @@ class ClaimBoard:
         self._cells = context.RawArray("q", 4)
         self._lock = context.Lock()
         self.wait_seconds = wait_seconds
+        #: the lock stayed held past ``wait_seconds`` once: claims fail at once from then on
+        self.broken = False
 
     def open(self, size: int, chunk: int) -> int:
         """Open a batch of ``size`` items claimed ``chunk`` at a time (any earlier batch closes);
@@ -61,22 +75,28 @@ class ClaimBoard:
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
-        """Hold the lock (when it can be had in ``wait_seconds``): no process is claiming."""
-        got = self._lock.acquire(timeout=self.wait_seconds)
+        """Hold the lock while the body runs, so that no process is claiming (on a broken
+        board, or when the lock cannot be had in ``wait_seconds``, the body runs without it)."""
+        lock = self._lock
         try:
+            if not self.broken and not lock.acquire(timeout=self.wait_seconds):
+                self.broken = True
             yield
         finally:
-            if got:
-                self._lock.release()
+            if _held_here(lock):
+                lock.release()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        if not self._lock.acquire(timeout=self.wait_seconds):
-            raise BrokenProcessPool(
-                "the cashloop worker processes' claim counter stayed locked: a worker process "
-                "was killed while claiming work; the run cannot go on"
-            )
+        lock = self._lock
         try:
+            if self.broken or not lock.acquire(timeout=self.wait_seconds):
+                self.broken = True
+                raise BrokenProcessPool(
+                    "the cashloop worker processes' claim counter stayed locked: a worker "
+                    "process was killed while claiming work; the run cannot go on"
+                )
             yield
         finally:
-            self._lock.release()
+            if _held_here(lock):  # released even when an interrupt came right after acquire
+                lock.release()

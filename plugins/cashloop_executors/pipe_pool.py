@@ -74,6 +74,8 @@ class PipePool(Executor):
         self._shutdown = False
         self._started = 0
         self._board: ClaimBoard | None = None
+        #: the open batch and the thread that opened it
+        self._open_batch: tuple[int, int] | None = None
 
     @property
     def helper_count(self) -> int:
@@ -128,16 +130,32 @@ class PipePool(Executor):
 
     # -- the caller takes a share (SharingExecutor) --------------------------------------------
     def open_batch(self, size: int, chunk: int) -> int:
-        """Open a batch of ``size`` items, claimed ``chunk`` at a time (one batch at a time)."""
-        return self._claims().open(size, chunk)
+        """Open a batch of ``size`` items, claimed ``chunk`` at a time. One batch is open at a
+        time (one thread drives a pool): another thread opening one while this one is open is an
+        error, not a batch that silently loses items to the other. The same thread opening a
+        new one closes its old one (abandoned by an interrupt before it could be closed)."""
+        with self._lock:
+            me = threading.get_ident()
+            if self._open_batch is not None and self._open_batch[1] != me:
+                raise RuntimeError(
+                    "a shared batch is already open on this process pool in another thread; "
+                    "one thread at a time evaluates through it"
+                )
+            batch = self._claims().open(size, chunk)
+            self._open_batch = (batch, me)
+            return batch
 
     def claim(self, batch: int) -> tuple[int, int] | None:
         """The caller's claim: the next ``(start, stop)`` of ``batch``, ``None`` when none left."""
         return self._claims().claim(batch)
 
     def close_batch(self, batch: int) -> None:
-        """No more claims from ``batch`` (after a failure: helpers stop at their current range)."""
-        self._claims().close(batch)
+        """No more claims from ``batch`` (helpers stop at their current range); the next batch
+        may open."""
+        with self._lock:
+            if self._open_batch is not None and self._open_batch[0] == batch:
+                self._open_batch = None
+            self._claims().close(batch)
 
     def submit_claiming(self, batch: int, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         """Run ``fn(claim, *args)`` in a helper, ``claim()`` claiming from ``batch``."""
@@ -145,9 +163,10 @@ class PipePool(Executor):
 
     def _claims(self) -> ClaimBoard:
         """The claim board, made before the first helper starts (helpers inherit it)."""
-        if self._board is None:
-            self._board = ClaimBoard(self._context)
-        return self._board
+        with self._lock:
+            if self._board is None:
+                self._board = ClaimBoard(self._context)
+            return self._board
 
     # -- driving the helpers ---------------------------------------------------------------------
     def _drive(self, future: Future[Any], timeout: float | None) -> None:

@@ -6,11 +6,12 @@ the parent sends ``(fn, args, kwargs)`` and the helper answers ``(True, result)`
 and the parent never sends a second call before the first one's answer is read, so neither side
 can block on a full pipe while the other does too. A call that shares a batch is
 ``run_claiming(batch, fn, args)``: ``fn`` gets a function claiming that batch's items from the
-claim board the helper was started with.
+claim board the helper was started with; when ``fn`` fails, the batch is closed for everyone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import pickle
@@ -61,9 +62,16 @@ def serve(conn: Connection, board: ClaimBoard | None = None) -> None:
 def run_claiming(batch: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     """In a helper: ``fn(claim, *args)``, where ``claim()`` claims the next range of ``batch``
     from the pool's claim board (``None`` once none is left)."""
-    if _BOARD is None:
+    board = _BOARD
+    if board is None:
         raise RuntimeError("this process is not a cashloop worker with a claim board")
-    return fn(functools.partial(_BOARD.claim, batch), *args)
+    try:
+        return fn(functools.partial(board.claim, batch), *args)
+    except BaseException:
+        # the batch fails anyway: stop everyone claiming, so the caller learns of it soon
+        with contextlib.suppress(Exception):
+            board.close(batch)
+        raise
 
 
 def _answer(message: bytes) -> bytes:

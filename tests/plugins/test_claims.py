@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -17,6 +18,7 @@ from test_executors import profiles, rtgs_evaluator
 
 from cashloop.runner.evaluation import EvaluationService
 from cashloop.runner.seeds import sample_seeds
+from cashloop.runner.sharing import share_batch
 from cashloop_executors import ProcessOptions, create_process_pool
 from cashloop_executors.claims import ClaimBoard
 
@@ -83,6 +85,66 @@ def test_a_counter_left_locked_by_a_killed_process_fails_instead_of_hanging() ->
     holder.join(10)
     with pytest.raises(BrokenProcessPool, match="killed while claiming"):
         board.claim(batch)
+    started = time.monotonic()  # the board is broken now: no second wait, for claims or kills
+    with pytest.raises(BrokenProcessPool):
+        board.claim(batch)
+    with board.held():
+        pass
+    assert time.monotonic() - started < 0.1
+
+
+def _fails_at_once(claim: Any) -> list[tuple[int, Any]]:
+    claim()
+    raise ValueError("this helper cannot evaluate")
+
+
+def test_a_failing_helper_closes_the_batch_so_the_caller_stops_early() -> None:
+    pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=0))
+    computed = []
+
+    def local(start: int, stop: int) -> None:
+        computed.extend(range(start, stop))
+        time.sleep(0.002)
+
+    try:
+        pool.submit(abs, 1).result(timeout=60)  # the helper is up
+        with pytest.raises(ValueError, match="cannot evaluate"):
+            share_batch(
+                pool,
+                2000,
+                local=local,
+                remote=lambda batch: pool.submit_claiming(batch, _fails_at_once),
+                decode=lambda value: value,
+            )
+        assert len(computed) < 1000  # 2000 items would take the caller 4 s
+    finally:
+        pool.shutdown()
+
+
+def test_one_thread_at_a_time_shares_batches_through_a_pool() -> None:
+    pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=0))
+    try:
+        batch = pool.open_batch(10, 1)
+        errors: list[Exception] = []
+
+        def other_thread() -> None:
+            try:
+                pool.open_batch(10, 1)
+            except RuntimeError as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        assert "already open" in str(errors[0])
+        assert pool.claim(batch) == (0, 1)  # the open batch is untouched
+        pool.close_batch(batch)
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        assert len(errors) == 1  # closed: another thread may open one now
+    finally:
+        pool.shutdown()
 
 
 class DiesInHelper:

@@ -13,6 +13,7 @@ which item never changes a result: pieces are put back together in item order.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -32,7 +33,8 @@ class SharingExecutor(Protocol):
     ``open_batch`` opens one of ``size`` items claimed ``chunk`` at a time and returns its
     number; ``claim`` is the caller's claim; ``submit_claiming(batch, fn, *args)`` runs
     ``fn(claim, *args)`` in a helper, its ``claim`` drawing on the same counter;
-    ``close_batch`` stops further claims (ranges already claimed are still computed)."""
+    ``close_batch`` stops further claims (ranges already claimed are still computed) and ends
+    the batch, so that the next may open; opening one while another is open is an error."""
 
     max_workers: int
 
@@ -72,17 +74,27 @@ def share_batch(
             pieces.append((start, local(start, stop)))
     except Exception as exc:
         failure = exc
-        executor.close_batch(batch)
     except BaseException:
-        executor.close_batch(batch)
+        _close(executor, batch)
         raise
-    for call in calls:  # every helper call ends before this batch does, even after a failure
-        try:
-            computed: Sequence[tuple[int, Any]] = call.result()
-            pieces.extend((start, decode(value)) for start, value in computed)
-        except Exception as exc:
-            failure = failure or exc
+    if failure is not None:
+        _close(executor, batch)  # helpers stop at the range they are computing
+    try:
+        for call in calls:  # every helper call ends before this batch does, even after a failure
+            try:
+                computed: Sequence[tuple[int, Any]] = call.result()
+                pieces.extend((start, decode(value)) for start, value in computed)
+            except Exception as exc:
+                failure = failure or exc
+    finally:
+        _close(executor, batch)  # the pool may open the next batch
     if failure is not None:
         raise failure
     pieces.sort(key=lambda piece: piece[0])
     return pieces
+
+
+def _close(executor: SharingExecutor, batch: int) -> None:
+    """Close ``batch``; a pool too broken to close it reports that through the helper calls."""
+    with contextlib.suppress(Exception):
+        executor.close_batch(batch)
