@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.errors import (
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
 from cattrs.v import format_exception
 
 from cashloop.errors import ConfigError
@@ -32,6 +36,8 @@ def converter() -> cattrs.Converter:
     conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(bool, _strict_bool)
     conv.register_structure_hook(str, _strict_str)
+    # cattrs would take a lone string for a list of its characters ("validators: bounds")
+    conv.register_structure_hook_factory(_is_list_type, lambda t: _list_hook(conv, t))
     return conv
 
 
@@ -56,6 +62,39 @@ def _strict_str(value: Any, _: type) -> str:
     raise TypeError(f"got {value!r}; quote it to make it text")
 
 
+def _is_list_type(type_: Any) -> bool:
+    """``tuple[X, ...]``: how config classes spell a list of X."""
+    args = get_args(type_)
+    return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _list_hook(conv: cattrs.Converter, type_: Any) -> Any:
+    """Structure a list into ``tuple[X, ...]``, each item's error under its index; a single
+    text or mapping is an error naming the fix, not a list of its characters or keys."""
+    item_type = get_args(type_)[0]
+
+    def hook(value: Any, _: Any) -> tuple[Any, ...]:
+        if isinstance(value, str):
+            raise ValueProblem(f"expected a list, got the text {value!r}; write [{value}]")
+        if not isinstance(value, list | tuple):
+            raise ValueProblem(f"expected a list, got {value!r}")
+        items, errors = [], []
+        for i, item in enumerate(value):
+            try:
+                items.append(conv.structure(item, item_type))
+            except Exception as exc:
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"Structuring {type_} @ index {i}", i, item_type),
+                ]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {type_}", errors, type_)
+        return tuple(items)
+
+    return hook
+
+
 def _strict_bool(value: Any, _: type) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"got {value!r}")
@@ -78,6 +117,10 @@ def _message(exc: BaseException, type_: Any) -> str:
         return f"unknown key(s) {keys}{hint}"
     if isinstance(exc, KeyError):
         return "required key is missing"
+    if get_origin(type_) is Literal:  # cattrs says "x not in literal typing.Literal[...]"
+        given = str(exc).partition(" not in literal ")[0]
+        allowed = ", ".join(str(a) for a in get_args(type_))
+        return f"'{given}' is not one of {allowed}" if given else f"must be one of {allowed}"
     if isinstance(exc, ValueError | TypeError) and type_ is None:
         return str(exc) or "invalid value"
     if isinstance(exc, ValueError | TypeError) and type_ is not None:

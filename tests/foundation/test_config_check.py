@@ -88,3 +88,15 @@ def test_run_of_an_unknown_agent_names_the_config_file(cli, tmp_path):
     assert result.exit_code == 2
     assert f"invalid configuration in {config} (1 error)" in result.stderr
     assert "optimized_agents[0]: unknown agent 'BANK_Q'" in result.stderr
+
+
+def test_validate_of_malformed_plugin_lists_reports_them_without_a_traceback(cli, tmp_path):
+    config = _config(
+        tmp_path,
+        f"name: x\nevaluator: {{type: rtgs, scenario: {SCENARIO}}}\n"
+        "plugins: {modules: 3, disabled: [1, 2]}\n",
+    )
+    result = cli("validate", str(config))
+    assert result.exit_code == 2
+    assert "plugins.modules: expected a list, got 3" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -47,6 +47,42 @@ def test_a_missing_required_key_is_named():
     assert info.value.errors == ("evaluator: required key is missing",)
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "where"),
+    [
+        ("optimized_agents", "BANK_A", "optimized_agents"),
+        ("policy_constraints", {"allowed_fields": "balance"}, "policy_constraints.allowed_fields"),
+        ("plugins", {"modules": "my_plugin"}, "plugins.modules"),
+        ("validators", "bounds", "validators"),
+        ("outputs", "console", "outputs"),
+    ],
+)
+def test_a_single_text_where_a_list_belongs_is_an_error_not_a_list_of_letters(key, value, where):
+    with pytest.raises(ConfigError) as info:
+        ExperimentConfig.from_dict({**MINIMAL, key: value})
+    text = value if isinstance(value, str) else next(iter(value.values()))
+    assert info.value.errors == (
+        f"{where}: expected a list, got the text '{text}'; write [{text}]",
+    )
+
+
+def test_a_list_of_texts_names_the_item_that_is_not_text():
+    with pytest.raises(ConfigError) as info:
+        ExperimentConfig.from_dict({**MINIMAL, "optimized_agents": ["BANK_A", {"id": 1}]})
+    assert info.value.errors[0].startswith("optimized_agents[1]: expected str, got {")
+
+
+def test_a_value_outside_a_fixed_set_lists_the_allowed_ones():
+    from cashloop.converter import structure
+    from cashloop_rtgs.options import RtgsOptions
+
+    with pytest.raises(ConfigError) as info:
+        structure({"scenario": "s.yaml", "sampling": "weird"}, RtgsOptions, prefix="evaluator")
+    assert info.value.errors == (
+        "evaluator.sampling: 'weird' is not one of full, bootstrap-sandbox",
+    )
+
+
 def test_set_overrides_are_typed_as_yaml(tmp_path):
     path = _write(tmp_path / "exp.yaml", {**MINIMAL, "outputs": ["console"]})
     overrides = parse_set_options(

@@ -114,10 +114,18 @@ def check_config(
         cfg = None
     raw_plugins = data.get("plugins")
     plugins: Mapping[str, Any] = raw_plugins if isinstance(raw_plugins, Mapping) else {}
+    # malformed plugin lists are the config check's to report; load what can be loaded
     host = PluginHost.load(
-        disabled=plugins.get("disabled") or (), modules=plugins.get("modules") or ()
+        disabled=_names(plugins.get("disabled")), modules=_names(plugins.get("modules"))
     )
     component_problems = check_components(data, host, config.parent.resolve())
     problems.extend(p for p in component_problems if p not in problems)
     problems.extend(check_evaluator(data, host, config))
     return (cfg if not problems else None), problems
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """The texts of a list, or nothing when ``value`` is not a list of texts."""
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return ()
