@@ -100,3 +100,20 @@ def test_validate_of_malformed_plugin_lists_reports_them_without_a_traceback(cli
     assert result.exit_code == 2
     assert "plugins.modules: expected a list, got 3" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_reports_a_missing_api_key_together_with_the_configs_problems(
+    cli, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    config = _config(
+        tmp_path,
+        f"name: x\nevaluator: {{type: rtgs, scenario: {SCENARIO}}}\noptimized_agents: [BANK_Q]\n",
+    )
+    db = tmp_path / "runs.db"
+    result = cli("run", str(config), "--db", str(db), "--llm", "openai:gpt-4.1")
+    assert result.exit_code == 2
+    assert f"invalid configuration in {config} (2 errors)" in result.stderr
+    assert "optimized_agents[0]: unknown agent 'BANK_Q'" in result.stderr
+    assert "needs an API key in the environment variable OPENAI_API_KEY" in result.stderr
+    assert not db.exists()

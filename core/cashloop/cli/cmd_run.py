@@ -86,7 +86,7 @@ def run_cmd(
     **flags: Any,
 ) -> None:
     """Run the experiment in CONFIG (offline on the embedded defaults)."""
-    from cashloop.errors import ConfigError, PluginError
+    from cashloop.errors import ConfigError, PluginError, UserError
     from cashloop.runner.experiment_runner import GenericExperimentRunner
 
     verbose = verbose_from_flags(flags)
@@ -99,14 +99,17 @@ def run_cmd(
     )
     try:
         execute(runner, as_json)
-    except (ConfigError, PluginError) as exc:
+    except UserError as exc:
         if runner.state_provider is not None:
             raise  # found after the run had started
-        # a component failed to build (an unknown type, a bad scenario file): report it
-        # together with every other problem of the config, as 'cashloop validate' would
+        # a component failed to build (an unknown type, a bad scenario file, a missing API
+        # key): report it together with every problem of the config, as 'cashloop validate'
+        # would (a config or plugin error is among those; another one is added to them)
         found = every_problem(config, data)
         if not found.errors:
             raise
+        if not isinstance(exc, ConfigError | PluginError):
+            found = ConfigError([*found.errors, str(exc)], source=found.source)
         raise found from exc
 
 
