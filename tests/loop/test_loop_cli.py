@@ -105,7 +105,7 @@ def test_events_prints_the_stored_events_one_json_object_per_line(
 
 
 def test_runs_and_show_list_the_stored_run(live_run: tuple[Path, str, str], workdir: Path) -> None:
-    db, run_id, _ = live_run
+    db, run_id, live = live_run
     runs = cashloop("runs", "--db", str(db), cwd=workdir).stdout
     (row,) = [line for line in runs.splitlines() if run_id in line]
     assert "completed" in row
@@ -113,8 +113,13 @@ def test_runs_and_show_list_the_stored_run(live_run: tuple[Path, str, str], work
     assert run_id in shown
     assert "status completed" in shown
     assert "converged: no (max_iterations)" in shown
-    rows = [line for line in shown.splitlines() if re.match(r"^\W*[0-3]\W", line)]
-    assert len(rows) == 4  # iteration records 0..3
+    rows = [line for line in shown.splitlines() if re.match(r"^\W*[0-9]+\W", line)]
+    # four iterations, numbered as the live run and replay number them, with the same costs
+    assert [re.match(r"^\W*([0-9]+)", r).group(1) for r in rows] == ["1", "2", "3", "4"]
+    for number, line in enumerate(rows, start=1):
+        section = live.split(f"Iteration {number} ", 1)[1].split("Incumbent costs", 1)[1]
+        costs = re.findall(r"BANK_[AB]\s+(\$[0-9.,]+)", section)[:2]
+        assert re.findall(r"\$[0-9.,]+", line) == costs
 
 
 def test_runs_on_an_80_column_terminal_shows_whole_run_ids_and_costs(

@@ -131,7 +131,9 @@ def show_cmd(run_id: str, db: Path | None) -> None:
     table.add_column("accepted")
     for i, costs, accepted in iterations:
         changed = ", ".join(a for a, ok in sorted(accepted.items()) if ok) or "-"
-        table.add_row(str(i), *(format_cents(costs.get(a, 0)) for a in agents), changed)
+        # records are kept from 0 (the state provider's index); runs, replays and events
+        # number iterations from 1, so the table does too
+        table.add_row(str(i + 1), *(format_cents(costs.get(a, 0)) for a in agents), changed)
     console.print(table)
 
 
