@@ -16,6 +16,11 @@ def _config(tmp_path: Path, text: str) -> Path:
     return config
 
 
+def _rtgs_config(tmp_path: Path, extra: str) -> Path:
+    """A config of the rtgs evaluator on Castro's first scenario, with ``extra`` lines."""
+    return _config(tmp_path, f"name: x\nevaluator: {{type: rtgs, scenario: {SCENARIO}}}\n{extra}")
+
+
 def test_validate_reports_a_missing_scenario_file_with_the_config_field(cli, tmp_path):
     config = _config(tmp_path, "name: x\nevaluator: {type: rtgs, scenario: nope.yaml}\n")
     result = cli("validate", str(config))
@@ -36,11 +41,7 @@ def test_validate_names_the_scenario_file_and_path_of_a_mistake_inside_it(cli, t
 
 
 def test_validate_reports_an_optimized_agent_the_evaluator_does_not_have(cli, tmp_path):
-    config = _config(
-        tmp_path,
-        f"name: x\nevaluator: {{type: rtgs, scenario: {SCENARIO}}}\n"
-        "optimized_agents: [BANK_A, BANK_Q]\n",
-    )
+    config = _rtgs_config(tmp_path, "optimized_agents: [BANK_A, BANK_Q]\n")
     result = cli("validate", str(config))
     assert result.exit_code == 2
     assert "optimized_agents[1]: unknown agent 'BANK_Q'; the evaluator has BANK_A, BANK_B" in (
@@ -80,10 +81,7 @@ def test_run_of_a_config_whose_components_fail_to_build_lists_every_problem(cli,
 
 
 def test_run_of_an_unknown_agent_names_the_config_file(cli, tmp_path):
-    config = _config(
-        tmp_path,
-        f"name: x\nevaluator: {{type: rtgs, scenario: {SCENARIO}}}\noptimized_agents: [BANK_Q]\n",
-    )
+    config = _rtgs_config(tmp_path, "optimized_agents: [BANK_Q]\n")
     result = cli("run", str(config), "--db", str(tmp_path / "runs.db"))
     assert result.exit_code == 2
     assert f"invalid configuration in {config} (1 error)" in result.stderr
@@ -91,11 +89,7 @@ def test_run_of_an_unknown_agent_names_the_config_file(cli, tmp_path):
 
 
 def test_validate_of_malformed_plugin_lists_reports_them_without_a_traceback(cli, tmp_path):
-    config = _config(
-        tmp_path,
-        f"name: x\nevaluator: {{type: rtgs, scenario: {SCENARIO}}}\n"
-        "plugins: {modules: 3, disabled: [1, 2]}\n",
-    )
+    config = _rtgs_config(tmp_path, "plugins: {modules: 3, disabled: [1, 2]}\n")
     result = cli("validate", str(config))
     assert result.exit_code == 2
     assert "plugins.modules: expected a list, got 3" in result.stderr
@@ -106,10 +100,7 @@ def test_run_reports_a_missing_api_key_together_with_the_configs_problems(
     cli, tmp_path, monkeypatch
 ):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    config = _config(
-        tmp_path,
-        f"name: x\nevaluator: {{type: rtgs, scenario: {SCENARIO}}}\noptimized_agents: [BANK_Q]\n",
-    )
+    config = _rtgs_config(tmp_path, "optimized_agents: [BANK_Q]\n")
     db = tmp_path / "runs.db"
     result = cli("run", str(config), "--db", str(db), "--llm", "openai:gpt-4.1")
     assert result.exit_code == 2
