@@ -246,6 +246,38 @@ def test_compact_transport_rebuilds_identical_results() -> None:
     assert decode_results(encode_results(odd)) == odd  # subclasses travel as they are
 
 
+class BurnsCpu:
+    """A picklable evaluator that spends ``seconds`` of CPU per seed before evaluating."""
+
+    def __init__(self, inner: Any, seconds: float) -> None:
+        self.inner, self.seconds = inner, seconds
+
+    def evaluate(self, policies: Any, seeds: Sequence[int]) -> Any:
+        for _ in seeds:
+            until = time.process_time() + self.seconds
+            while time.process_time() < until:
+                pass
+        return self.inner.evaluate(policies, seeds)
+
+
+def test_a_run_whose_evaluations_are_dear_shares_from_its_first_batch() -> None:
+    """The first batch times a few seeds here, then shares the rest: no whole batch is spent
+    inline just to learn that sharing pays."""
+    evaluator = rtgs_evaluator()
+    seeds = sample_seeds(3, 5, "*", 20)
+    pool = create_process_pool(ProcessOptions(workers=2, min_batch_ms=10))
+    try:
+        service = EvaluationService(BurnsCpu(evaluator, 0.002), pool)  # type: ignore[arg-type]
+        opened: list[int] = []
+        real_open = pool.open_batch
+        pool.open_batch = lambda size, chunk: opened.append(size) or real_open(size, chunk)  # type: ignore[method-assign]
+        got = service.evaluate_many(profiles(evaluator), seeds)
+        assert got == [evaluator.evaluate(p, seeds) for p in profiles(evaluator)]
+        assert opened == [len(seeds) - 3] and pool.helper_count == 1
+    finally:
+        pool.shutdown()
+
+
 class FailsInHelper:
     """A picklable evaluator that fails in a helper process; in the calling process it takes
     10 ms a call, so that the helper surely claims part of a batch."""

@@ -54,3 +54,13 @@ def test_the_callers_share_keeps_the_cpu_estimate_current() -> None:
     assert policy.unit_seconds == pytest.approx(0.00001)
     policy.note_shared(wall=0.01, units=200, local_cpu=0.003, local_units=100)
     assert policy.unit_seconds == pytest.approx(0.00002)
+
+
+def test_one_stalled_shared_batch_does_not_switch_sharing_off() -> None:
+    policy = SharePolicy(0.004)
+    policy.note_inline(cpu=0.010, wall=0.010, units=100)
+    policy.note_shared(wall=1.0, units=100, local_cpu=0.005, local_units=50)  # started helpers
+    for _ in range(JUDGE_AFTER):
+        policy.note_shared(wall=0.006, units=100, local_cpu=0.005, local_units=50)
+    policy.note_shared(wall=0.5, units=100, local_cpu=0.005, local_units=50)  # the machine stalled
+    assert all(policy.share(1_000) for _ in range(2 * REPROBE))

@@ -52,6 +52,8 @@ _WORKER_EVALUATORS: dict[str, PolicyEvaluator] = {}
 
 #: how much work one claim of a shared batch takes (a claim itself costs microseconds)
 _CLAIM_SECONDS = 0.0005
+#: seeds of a run's first batch evaluated in the caller before it decides whether to share
+_PROBE_SEEDS = 3
 
 
 def evaluate_batch(
@@ -173,6 +175,8 @@ class EvaluationService:
         if self.executor is None or shares <= 1:
             return self._inline(profiles, seeds)
         if self._sharing is not None:
+            if self.policy.unit_seconds is None and len(seeds) > _PROBE_SEEDS:
+                return self._probed(self._sharing, profiles, seeds)
             if not self.policy.share(len(profiles) * len(seeds)):
                 return self._inline(profiles, seeds)
             return self._shared(self._sharing, profiles, seeds)
@@ -224,6 +228,32 @@ class EvaluationService:
         width = len(profiles)
         self.policy.note_shared(wall, width * len(seeds), local_cpu, width * local_seeds)
         return [[r for _, part in pieces for r in part[i]] for i in range(len(profiles))]
+
+    def _probed(
+        self, executor: SharingExecutor, profiles: Sequence[Profile], seeds: Sequence[int]
+    ) -> list[list[SampleResult]]:
+        """The run's first batch: a few seeds here, then the rest shared when they show the batch
+        is worth it, so a run whose evaluations are dear shares from its first batch on. The
+        first call pays for cold caches and compiled trees, so the cheaper of the next ones
+        stands for a seed; this estimate only decides this batch (a batch finished here is
+        timed whole, as any inline batch)."""
+        began = time.perf_counter()
+        head, cpu = self._here(profiles, seeds[:1])
+        warm = []
+        for seed in seeds[1:_PROBE_SEEDS]:
+            part, seconds = self._here(profiles, [seed])
+            head = [[*a, *b] for a, b in zip(head, part, strict=True)]
+            cpu += seconds
+            warm.append(seconds)
+        rest = seeds[_PROBE_SEEDS:]
+        minimum = self.policy.min_parallel_seconds
+        if minimum <= 0.0 or min(warm) * len(rest) >= minimum:
+            tail = self._shared(executor, profiles, rest)
+        else:
+            tail, seconds = self._here(profiles, rest)
+            wall = time.perf_counter() - began
+            self.policy.note_inline(cpu + seconds, wall, len(profiles) * len(seeds))
+        return [[*a, *b] for a, b in zip(head, tail, strict=True)]
 
     def _inline(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
