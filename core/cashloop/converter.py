@@ -117,6 +117,9 @@ def _message(exc: BaseException, type_: Any) -> str:
         return f"unknown key(s) {keys}{hint}"
     if isinstance(exc, KeyError):
         return "required key is missing"
+    if isinstance(exc, AttributeError | TypeError) and attrs.has(type_):
+        # a list, text or number given where a section of keys belongs
+        return "expected a mapping of keys (name: value), one per line or in {...}"
     if get_origin(type_) is Literal:  # cattrs says "x not in literal typing.Literal[...]"
         given = str(exc).partition(" not in literal ")[0]
         allowed = ", ".join(str(a) for a in get_args(type_))
@@ -147,7 +150,7 @@ def structure(data: Any, cls: type[T], *, prefix: str = "", source: str | None =
     """Structure ``data`` into ``cls``; on failure raise ConfigError listing every path."""
     try:
         return converter().structure(data, cls)
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
         if isinstance(exc, cattrs.BaseValidationError):
             lines = cattrs.transform_error(exc, path="$", format_exception=_message)
         else:

@@ -179,6 +179,11 @@ def load_plugins(
                 f"plugins.modules: cannot import in-house plugin module '{dotted}' ({exc}); "
                 "check the dotted path and that it is importable (on PYTHONPATH)"
             ) from None
+        except Exception as exc:  # the module itself failed: say so, not a traceback of ours
+            raise PluginError(
+                f"plugins.modules: in-house plugin module '{dotted}' failed while importing "
+                f"({type(exc).__name__}: {exc}); python -c 'import {dotted}' shows where"
+            ) from None
         _register(pm, module, dotted, f"module {dotted}")
         records.append(
             PluginRecord(

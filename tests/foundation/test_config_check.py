@@ -3,8 +3,10 @@ invalid config reports every problem at once, storing nothing."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import pytest
 from foundation_helpers import ROOT
 
 SCENARIO = ROOT / "examples" / "scenarios" / "castro_exp1.yaml"
@@ -108,3 +110,103 @@ def test_run_reports_a_missing_api_key_together_with_the_configs_problems(
     assert "optimized_agents[0]: unknown agent 'BANK_Q'" in result.stderr
     assert "needs an API key in the environment variable OPENAI_API_KEY" in result.stderr
     assert not db.exists()
+
+
+INHOUSE_EVALUATORS = """
+import attrs
+from cashloop.plugin import EvaluatorSpec, hookimpl
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    mode: str = "a"
+
+
+def crashes(options):
+    raise RuntimeError("factory exploded")
+
+
+@hookimpl
+def register_evaluators():
+    return [EvaluatorSpec(name="crashes", factory=crashes, options=Options)]
+"""
+
+
+@pytest.fixture
+def inhouse(tmp_path, monkeypatch):
+    """A folder on sys.path for in-house plugin modules written by a test."""
+    folder = tmp_path / "inhouse"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    written: list[str] = []
+
+    def write(name: str, text: str) -> None:
+        (folder / f"{name}.py").write_text(text)
+        written.append(name)
+
+    yield write
+    for name in written:
+        sys.modules.pop(name, None)
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_an_evaluator_whose_factory_crashes_is_one_problem_among_the_others(
+    cli, tmp_path, inhouse, command
+):
+    inhouse("crashing_evaluator", INHOUSE_EVALUATORS)
+    config = _config(
+        tmp_path,
+        "name: x\nplugins: {modules: [crashing_evaluator]}\nevaluator: {type: crashes}\n"
+        "evaluation: {num_samples: 0}\n",
+    )
+    extra = ("--db", str(tmp_path / "x.db")) if command == "run" else ()
+    result = cli(command, str(config), *extra)
+    assert result.exit_code == 2
+    assert "(2 errors)" in result.stderr
+    assert "evaluation.num_samples: must be >= 1" in result.stderr
+    assert "evaluator: 'crashes' could not be built (RuntimeError: factory exploded)" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_an_inhouse_module_that_fails_to_import_is_reported_with_the_configs_problems(
+    cli, tmp_path, inhouse
+):
+    inhouse("explodes_on_import", "raise RuntimeError('kaboom at import')\n")
+    config = _rtgs_config(
+        tmp_path, "plugins: {modules: [explodes_on_import]}\nevaluation: {num_samples: 0}\n"
+    )
+    result = cli("validate", str(config))
+    assert result.exit_code == 2
+    assert "evaluation.num_samples: must be >= 1" in result.stderr
+    assert (
+        "plugins.modules: in-house plugin module 'explodes_on_import' failed while importing "
+        "(RuntimeError: kaboom at import)"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_option_checks_of_a_component_show_in_validate_and_beside_other_problems_in_run(
+    cli, tmp_path
+):
+    config = _rtgs_config(
+        tmp_path, "optimized_agents: [BANK_A, BANK_Z]\nexecutor: {type: process, workers: 0}\n"
+    )
+    for result in (
+        cli("validate", str(config)),
+        cli("run", str(config), "--db", str(tmp_path / "x.db")),
+    ):
+        assert result.exit_code == 2
+        assert f"invalid configuration in {config} (2 errors)" in result.stderr
+        assert "optimized_agents[1]: unknown agent 'BANK_Z'" in result.stderr
+        assert "executor.workers: must be >= 1" in result.stderr
+
+
+@pytest.mark.parametrize("section", ["evaluation", "convergence", "plugins", "budget"])
+def test_a_list_where_a_section_belongs_is_a_path_error_not_a_traceback(cli, tmp_path, section):
+    config = _rtgs_config(tmp_path, f"{section}: [1, 2]\n")
+    result = cli("validate", str(config))
+    assert result.exit_code == 2
+    assert f"{section}: expected a mapping of keys (name: value)" in result.stderr
+    assert "Traceback" not in result.stderr

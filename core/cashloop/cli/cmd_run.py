@@ -86,7 +86,7 @@ def run_cmd(
     **flags: Any,
 ) -> None:
     """Run the experiment in CONFIG (offline on the embedded defaults)."""
-    from cashloop.errors import ConfigError, PluginError, UserError
+    from cashloop.errors import ConfigError, UserError
     from cashloop.runner.experiment_runner import GenericExperimentRunner
 
     verbose = verbose_from_flags(flags)
@@ -104,13 +104,18 @@ def run_cmd(
             raise  # found after the run had started
         # a component failed to build (an unknown type, a bad scenario file, a missing API
         # key): report it together with every problem of the config, as 'cashloop validate'
-        # would (a config or plugin error is among those; another one is added to them)
+        # would
         found = every_problem(config, data)
         if not found.errors:
+            if isinstance(exc, ConfigError) and exc.source is None:  # name the file
+                raise ConfigError(exc.errors, source=str(config)) from exc
             raise
-        if not isinstance(exc, ConfigError | PluginError):
-            found = ConfigError([*found.errors, str(exc)], source=found.source)
-        raise found from exc
+        # the build error itself, unless the checks found it too (a factory's own value checks
+        # and its environment, an API key, are not among what they can see)
+        own = exc.errors if isinstance(exc, ConfigError) else (str(exc),)
+        found_errors = found.errors
+        missing = [e for e in own if not any(f == e or f.endswith(f": {e}") for f in found_errors)]
+        raise ConfigError([*found.errors, *missing], source=found.source) from exc
 
 
 @click.command("resume")

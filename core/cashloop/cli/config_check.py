@@ -2,7 +2,8 @@
 what ``cashloop run`` reports when a config is invalid.
 
 Three layers, each reported in full: the config's own keys and values; every component's type and
-options, checked through the registry (factories not run); and the evaluator itself, built (no
+options, checked through the registry (factories not run; an options class's own ``problems()``
+is asked); and the evaluator itself, built (no
 run is started), so a scenario file that is missing or wrong, or an ``optimized_agents`` entry the
 evaluator does not know, is found before a run and not at its start. Only the evaluator is built:
 LLM clients may need SDKs and API keys, which are the environment's business, not the config's.
@@ -56,12 +57,23 @@ def check_components(data: Mapping[str, Any], host: PluginHost, base_dir: Path) 
         if kind == "validator" and "constraints" in options:
             options.pop("constraints")
         try:
-            host.registry.structure_options(kind, name, options, where, base_dir)
+            structured = host.registry.structure_options(kind, name, options, where, base_dir)
         except ConfigError as exc:
             problems.extend(exc.errors)
         except PluginError as exc:
             problems.append(str(exc))
+        else:
+            problems.extend(_value_problems(structured, where))
     return problems
+
+
+def _value_problems(options: Any, where: str) -> list[str]:
+    """What an options class's own ``problems()`` says (``key: message`` sentences, the checks
+    its factory raises as ConfigError), placed under the component's config path."""
+    check = getattr(options, "problems", None)
+    if not callable(check):
+        return []
+    return [f"{where}.{p}" for p in check()]
 
 
 def check_evaluator(data: Mapping[str, Any], host: PluginHost, config: Path) -> list[str]:
@@ -89,6 +101,10 @@ def check_evaluator(data: Mapping[str, Any], host: PluginHost, config: Path) -> 
         source = str(config)
         where = f"evaluator: {exc.source}" if exc.source and exc.source != source else "evaluator"
         return [e if e.startswith("evaluator") else f"{where}: {e}" for e in exc.errors]
+    except UserError as exc:
+        return [f"evaluator: {exc}"]
+    except Exception as exc:  # a bug in the evaluator's plugin: name it, keep checking
+        return [f"evaluator: '{name}' could not be built ({type(exc).__name__}: {exc})"]
     agents = data.get("optimized_agents")
     if not isinstance(agents, list) or not all(isinstance(a, str) for a in agents):
         return []  # absent (every agent) or of the wrong shape (reported by the config check)
@@ -101,7 +117,7 @@ def check_config(
     """The config made from ``data`` (read from ``config``; ``None`` when invalid) and every
     problem found in it, its components and its evaluator."""
     from cashloop.config import ExperimentConfig
-    from cashloop.errors import ConfigError
+    from cashloop.errors import ConfigError, UserError
     from cashloop.host import PluginHost
 
     source = str(config)
@@ -115,12 +131,15 @@ def check_config(
     raw_plugins = data.get("plugins")
     plugins: Mapping[str, Any] = raw_plugins if isinstance(raw_plugins, Mapping) else {}
     # malformed plugin lists are the config check's to report; load what can be loaded
-    host = PluginHost.load(
-        disabled=_names(plugins.get("disabled")), modules=_names(plugins.get("modules"))
-    )
-    component_problems = check_components(data, host, config.parent.resolve())
-    problems.extend(p for p in component_problems if p not in problems)
-    problems.extend(check_evaluator(data, host, config))
+    try:
+        host = PluginHost.load(
+            disabled=_names(plugins.get("disabled")), modules=_names(plugins.get("modules"))
+        )
+    except UserError as exc:  # without its plugins the components cannot be checked
+        return None, [*problems, str(exc)]
+    found = check_components(data, host, config.parent.resolve())
+    found += check_evaluator(data, host, config)
+    problems.extend(p for p in found if p not in problems)
     return (cfg if not problems else None), problems
 
 

@@ -56,7 +56,7 @@ def _structure_component(value: Any, _: type) -> ComponentConfig:
     if isinstance(value, str):
         return ComponentConfig(type=value)
     if not isinstance(value, Mapping):
-        raise TypeError("expected a type name or a mapping with 'type'")
+        raise ValueProblem(f"expected a type name or a mapping with 'type', got {value!r}")
     data = dict(value)
     if "type" not in data:
         raise ValueProblem(
@@ -72,9 +72,15 @@ def _structure_llm(value: Any, _: type) -> LLMConfig:
     if isinstance(value, str):
         value = {"type": value}
     if not isinstance(value, Mapping):
-        raise TypeError("expected a type name or a mapping with 'type'")
+        raise ValueProblem(f"expected a type name or a mapping with 'type', got {value!r}")
     data = dict(value)
     core = {k: data.pop(k) for k in LLMConfig.CORE_KEYS if k in data}
+    customization = core.get("prompt_customization")
+    if customization is not None and not isinstance(customization, Mapping):
+        raise ValueProblem(
+            "prompt_customization: expected a mapping of agent id (or 'all') to text, "
+            f"got {customization!r}"
+        )
     kind = data.pop("type", "local-search")
     base = converter().structure_attrs_fromdict(core, LLMConfig)
     return attrs.evolve(base, type=str(kind), options=data)
