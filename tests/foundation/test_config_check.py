@@ -210,3 +210,10 @@ def test_a_list_where_a_section_belongs_is_a_path_error_not_a_traceback(cli, tmp
     assert result.exit_code == 2
     assert f"{section}: expected a mapping of keys (name: value)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_llm_options_without_a_type_are_checked_as_the_default_proposers(cli, tmp_path):
+    config = _rtgs_config(tmp_path, "llm: {temperature: 0.5}\n")
+    result = cli("validate", str(config))
+    assert result.exit_code == 2
+    assert "llm: unknown key(s) temperature" in result.stderr

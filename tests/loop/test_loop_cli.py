@@ -136,6 +136,25 @@ def test_runs_on_an_80_column_terminal_shows_whole_run_ids_and_costs(
     assert max(len(line) for line in done.stdout.splitlines()) <= 80
 
 
+def test_runs_of_an_experiment_with_a_long_name_print_whole_ids_on_80_columns(
+    workdir: Path,
+) -> None:
+    db = workdir / "long.db"
+    name = "liquidity-sweep-of-the-twelve-period-stochastic-scenario"
+    done = cashloop(
+        "run", EXP1, "--db", str(db), "--set", f"name={name}",
+        "--set", "convergence.max_iterations=1", cwd=workdir,
+    )  # fmt: skip
+    run_id = _run_id(done.stderr)
+    assert len(run_id) > 80 - 40  # too long for a table beside the other columns
+    env = {**_env(), "COLUMNS": "80"}
+    listed = subprocess.run(
+        [CASHLOOP, "runs", "--db", str(db)], capture_output=True, text=True, cwd=workdir, env=env
+    ).stdout
+    (line,) = [line for line in listed.splitlines() if run_id in line]
+    assert "completed" in line and "…" not in listed
+
+
 def test_runs_json_lists_each_run_with_costs_in_cents(
     live_run: tuple[Path, str, str], workdir: Path
 ) -> None:

@@ -60,6 +60,9 @@ def test_unreadable_and_malformed_files(tmp_path) -> None:
     (tmp_path / "y.yaml").write_text("- 1\n")
     with pytest.raises(ScenarioError, match="must be a mapping of sections"):
         load_scenario(tmp_path / "y.yaml")
+    (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ScenarioError, match=r"not UTF-8 text \(byte 9\); save it as UTF-8"):
+        load_scenario(tmp_path / "latin1.yaml")
 
 
 def test_unknown_agents_in_events_and_weights() -> None:

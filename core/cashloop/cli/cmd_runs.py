@@ -59,14 +59,18 @@ def _print_runs(runs: Sequence[Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from cashloop.money import format_cents
-
     console = Console()
+    widest = max((len(r.run_id) for r in runs), default=6)
+    if console.width < widest + _OTHERS_FIT:  # no table fits: one plain line per run, uncut
+        for r in runs:
+            run_id, status, iterations, cost, converged = _cells(r)
+            line = f"{run_id}  {status}  {iterations} iterations  {cost}  converged {converged}"
+            console.print(line, soft_wrap=True, highlight=False)
+        return
     table = Table(title="runs", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     # the id is what a user copies into show / replay / resume: never cut short or wrapped.
     # It starts with the experiment name and the start time, so a narrow terminal leaves the
     # 'created' column out rather than cutting the other values
-    widest = max((len(r.run_id) for r in runs), default=6)
     table.add_column("run id", no_wrap=True, min_width=widest)
     for column in ("status", "iters", "final cost", "converged"):
         table.add_column(column, no_wrap=True)
@@ -74,15 +78,23 @@ def _print_runs(runs: Sequence[Any]) -> None:
     if dated:
         table.add_column("created (UTC)", no_wrap=True)
     for r in runs:
-        cost = "-" if r.final_cost is None else format_cents(r.final_cost)
-        conv = "-" if r.converged is None else ("yes" if r.converged else "no")
-        row = [r.run_id, r.status, str(r.num_iterations), cost, conv]
-        table.add_row(*row, *([_minute(r.created_at)] if dated else []))
+        table.add_row(*_cells(r), *([_minute(r.created_at)] if dated else []))
     console.print(table)
 
 
-#: width the other columns and 'created' take beside the run id (their widest values, the gaps)
-_CREATED_FITS = 11 + 5 + 10 + 9 + 16 + 5 * 2 + 2
+def _cells(run: Any) -> list[str]:
+    """Run id, status, iterations, final cost and converged, as printed."""
+    from cashloop.money import format_cents
+
+    cost = "-" if run.final_cost is None else format_cents(run.final_cost)
+    converged = "-" if run.converged is None else ("yes" if run.converged else "no")
+    return [run.run_id, run.status, str(run.num_iterations), cost, converged]
+
+
+#: width the other columns take beside the run id (their widest values, the gaps), without and
+#: with 'created'
+_OTHERS_FIT = 11 + 5 + 10 + 9 + 4 * 2 + 2
+_CREATED_FITS = _OTHERS_FIT + 16 + 2
 
 
 def _minute(stamp: str) -> str:

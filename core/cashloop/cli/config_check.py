@@ -48,6 +48,8 @@ def check_components(data: Mapping[str, Any], host: PluginHost, base_dir: Path) 
         places.append(("llm", "llm", "local-search"))
     problems: list[str] = []
     for kind, where, item in places:
+        if kind == "llm" and isinstance(item, Mapping) and "type" not in item:
+            item = {**item, "type": "local-search"}  # as the config itself reads it
         split = _split(item)
         if split is None:
             continue

@@ -39,6 +39,11 @@ def load_scenario(path: Path | str) -> Scenario:
         raise ScenarioError(
             [f"cannot read the scenario file: {exc.strerror or exc}"], source=source
         ) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [f"the scenario file is not UTF-8 text (byte {exc.start}); save it as UTF-8"],
+            source=source,
+        ) from None
     try:
         data = safe_load_text(text)
     except yaml.YAMLError as exc:
