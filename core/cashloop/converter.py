@@ -38,7 +38,22 @@ def converter() -> cattrs.Converter:
     conv.register_structure_hook(str, _strict_str)
     # cattrs would take a lone string for a list of its characters ("validators: bounds")
     conv.register_structure_hook_factory(_is_list_type, lambda t: _list_hook(conv, t))
+    conv.register_structure_hook_func(_is_literal, _one_of)
     return conv
+
+
+def _is_literal(type_: Any) -> bool:
+    origin: Any = get_origin(type_)
+    return origin is Literal
+
+
+def _one_of(value: Any, type_: Any) -> Any:
+    """A value of a ``Literal``: one of its allowed values, named in the error otherwise."""
+    allowed = get_args(type_)
+    for candidate in allowed:
+        if value == candidate and type(value) is type(candidate):
+            return candidate
+    raise ValueProblem(f"{value!r} is not one of {', '.join(str(a) for a in allowed)}")
 
 
 def _strict_int(value: Any, _: type) -> int:
@@ -120,10 +135,6 @@ def _message(exc: BaseException, type_: Any) -> str:
     if isinstance(exc, AttributeError | TypeError) and attrs.has(type_):
         # a list, text or number given where a section of keys belongs
         return "expected a mapping of keys (name: value), one per line or in {...}"
-    if get_origin(type_) is Literal:  # cattrs says "x not in literal typing.Literal[...]"
-        given = str(exc).partition(" not in literal ")[0]
-        allowed = ", ".join(str(a) for a in get_args(type_))
-        return f"'{given}' is not one of {allowed}" if given else f"must be one of {allowed}"
     if isinstance(exc, ValueError | TypeError) and type_ is None:
         return str(exc) or "invalid value"
     if isinstance(exc, ValueError | TypeError) and type_ is not None:

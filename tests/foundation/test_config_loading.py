@@ -72,14 +72,17 @@ def test_a_list_of_texts_names_the_item_that_is_not_text():
     assert info.value.errors[0].startswith("optimized_agents[1]: expected str, got {")
 
 
-def test_a_value_outside_a_fixed_set_lists_the_allowed_ones():
+@pytest.mark.parametrize(
+    ("value", "shown"), [("weird", "'weird'"), (["full"], "['full']"), (True, "True")]
+)
+def test_a_value_outside_a_fixed_set_lists_the_allowed_ones(value, shown):
     from cashloop.converter import structure
     from cashloop_rtgs.options import RtgsOptions
 
     with pytest.raises(ConfigError) as info:
-        structure({"scenario": "s.yaml", "sampling": "weird"}, RtgsOptions, prefix="evaluator")
+        structure({"scenario": "s.yaml", "sampling": value}, RtgsOptions, prefix="evaluator")
     assert info.value.errors == (
-        "evaluator.sampling: 'weird' is not one of full, bootstrap-sandbox",
+        f"evaluator.sampling: {shown} is not one of full, bootstrap-sandbox",
     )
 
 
