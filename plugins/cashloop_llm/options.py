@@ -1,7 +1,8 @@
 """Options of the LLM backends, as the config's ``llm:`` section gives them.
 
 The core structures these with cattrs (extra keys are errors); values are checked by the
-factories through :func:`check_openai` / :func:`check_anthropic`, which list every problem at once
+factories through :func:`check_openai` / :func:`check_anthropic` (and by ``cashloop validate``
+through the options' ``problems()``), which list every problem at once
 so the user fixes the whole section in one go. Options hold the NAME of the environment variable
 with the API key, never the key itself.
 """
@@ -20,8 +21,10 @@ __all__ = [
     "AnthropicOptions",
     "OpenAIOptions",
     "ScriptedOptions",
+    "anthropic_problems",
     "check_anthropic",
     "check_openai",
+    "openai_problems",
 ]
 
 #: Structured-output modes of the OpenAI backend; ``auto`` starts strict and falls back.
@@ -49,6 +52,10 @@ class OpenAIOptions:
     http_retries: int = 3
     response_format: str = "auto"
 
+    def problems(self) -> list[str]:
+        """Every invalid value as ``key: message`` (``cashloop validate`` asks too)."""
+        return openai_problems(self)
+
 
 @attrs.frozen(kw_only=True)
 class AnthropicOptions:
@@ -63,6 +70,10 @@ class AnthropicOptions:
     api_key_env: str | None = None
     thinking_budget: int | None = None
     http_retries: int = 3
+
+    def problems(self) -> list[str]:
+        """Every invalid value as ``key: message`` (``cashloop validate`` asks too)."""
+        return anthropic_problems(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -83,17 +94,17 @@ def _common_problems(
 ) -> list[str]:
     problems: list[str] = []
     if not model.strip():
-        problems.append("llm.model: must name a model")
+        problems.append("model: must name a model")
     if max_tokens is not None and max_tokens < 1:
-        problems.append("llm.max_tokens: must be >= 1")
+        problems.append("max_tokens: must be >= 1")
     if not timeout_seconds > 0:
-        problems.append("llm.timeout_seconds: must be > 0")
+        problems.append("timeout_seconds: must be > 0")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
-        problems.append("llm.base_url: must start with http:// or https://")
+        problems.append("base_url: must start with http:// or https://")
     if api_key_env is not None and not _ENV_NAME.match(api_key_env):
-        problems.append("llm.api_key_env: must be an environment variable name, such as MY_API_KEY")
+        problems.append("api_key_env: must be an environment variable name, such as MY_API_KEY")
     if http_retries < 0:
-        problems.append("llm.http_retries: must be >= 0")
+        problems.append("http_retries: must be >= 0")
     return problems
 
 
@@ -101,14 +112,29 @@ def _temperature_problems(temperature: float | None, upper: float) -> list[str]:
     if temperature is None:
         return []
     if temperature < 0:
-        return ["llm.temperature: must be >= 0.0"]
+        return ["temperature: must be >= 0.0"]
     if temperature > upper:
-        return [f"llm.temperature: must be <= {upper}"]
+        return [f"temperature: must be <= {upper}"]
     return []
 
 
 def check_openai(options: OpenAIOptions) -> None:
     """Raise :class:`ConfigError` listing every invalid value of ``options``."""
+    _raise_if_any(openai_problems(options))
+
+
+def check_anthropic(options: AnthropicOptions) -> None:
+    """Raise :class:`ConfigError` listing every invalid value of ``options``."""
+    _raise_if_any(anthropic_problems(options))
+
+
+def _raise_if_any(problems: list[str]) -> None:
+    if problems:
+        raise ConfigError([f"llm.{p}" for p in problems])
+
+
+def openai_problems(options: OpenAIOptions) -> list[str]:
+    """Every invalid value of ``options`` as ``key: message``."""
     problems = _common_problems(
         model=options.model,
         max_tokens=options.max_tokens,
@@ -119,15 +145,14 @@ def check_openai(options: OpenAIOptions) -> None:
     )
     problems += _temperature_problems(options.temperature, 2.0)
     if options.reasoning_effort is not None and options.reasoning_effort not in REASONING_EFFORTS:
-        problems.append(f"llm.reasoning_effort: must be one of {', '.join(REASONING_EFFORTS)}")
+        problems.append(f"reasoning_effort: must be one of {', '.join(REASONING_EFFORTS)}")
     if options.response_format not in RESPONSE_FORMATS:
-        problems.append(f"llm.response_format: must be one of {', '.join(RESPONSE_FORMATS)}")
-    if problems:
-        raise ConfigError(problems)
+        problems.append(f"response_format: must be one of {', '.join(RESPONSE_FORMATS)}")
+    return problems
 
 
-def check_anthropic(options: AnthropicOptions) -> None:
-    """Raise :class:`ConfigError` listing every invalid value of ``options``."""
+def anthropic_problems(options: AnthropicOptions) -> list[str]:
+    """Every invalid value of ``options`` as ``key: message``."""
     problems = _common_problems(
         model=options.model,
         max_tokens=options.max_tokens,
@@ -140,15 +165,14 @@ def check_anthropic(options: AnthropicOptions) -> None:
     budget = options.thinking_budget
     if budget is not None:
         if budget < MIN_THINKING_BUDGET:
-            problems.append(f"llm.thinking_budget: must be >= {MIN_THINKING_BUDGET}")
+            problems.append(f"thinking_budget: must be >= {MIN_THINKING_BUDGET}")
         elif budget >= options.max_tokens:
             problems.append(
-                f"llm.thinking_budget: must be less than llm.max_tokens ({options.max_tokens})"
+                f"thinking_budget: must be less than llm.max_tokens ({options.max_tokens})"
             )
         if options.temperature is not None and options.temperature != 1.0:
             problems.append(
-                "llm.temperature: extended thinking (llm.thinking_budget) only works with "
+                "temperature: extended thinking (llm.thinking_budget) only works with "
                 "temperature 1.0; remove llm.temperature"
             )
-    if problems:
-        raise ConfigError(problems)
+    return problems

@@ -217,3 +217,22 @@ def test_llm_options_without_a_type_are_checked_as_the_default_proposers(cli, tm
     result = cli("validate", str(config))
     assert result.exit_code == 2
     assert "llm: unknown key(s) temperature" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("llm", "problem"),
+    [
+        ("{type: openai, model: gpt-4.1, temperature: 5}", "llm.temperature: must be <= 2.0"),
+        ("{type: anthropic, model: claude, temperature: 1.5}", "llm.temperature: must be <= 1.0"),
+        ("{type: local-search, grow: 0.5}", "llm.grow: must be >= 1"),
+        ("{type: openai, model: m, base_url: ftp://x}", "llm.base_url: must start with http"),
+    ],
+)
+def test_validate_reports_llm_option_values_without_building_the_client(
+    cli, tmp_path, monkeypatch, llm, problem
+):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # validate never needs the key
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    result = cli("validate", str(_rtgs_config(tmp_path, f"llm: {llm}\n")))
+    assert result.exit_code == 2
+    assert problem in result.stderr
