@@ -22,7 +22,9 @@ class ConfigError(UserError):
         head = f"invalid configuration in {source}" if source else "invalid configuration"
         count = len(self.errors)
         noun = "error" if count == 1 else "errors"
-        lines = [f"{head} ({count} {noun}):", *(f"  {e}" for e in self.errors)]
+        # an error of several lines (a parser's message quoting the line) stays under its bullet
+        bullets = ("  " + e.replace("\n", "\n    ") for e in self.errors)
+        lines = [f"{head} ({count} {noun}):", *bullets]
         super().__init__("\n".join(lines))
 
 

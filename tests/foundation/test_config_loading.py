@@ -150,3 +150,11 @@ def test_a_round_trip_through_the_stored_snapshot_gives_the_same_config(tmp_path
     again = ExperimentConfig.from_dict(cfg.to_dict())
     assert again == cfg
     assert again.config_dir == cfg.config_dir
+
+
+def test_an_error_of_several_lines_stays_indented_under_its_bullet():
+    error = ConfigError(["scenario: not valid YAML: expected ']'\n  in line 2:\n    a: [1"])
+    lines = str(error).splitlines()
+    assert lines[0] == "invalid configuration (1 error):"
+    assert lines[1] == "  scenario: not valid YAML: expected ']'"
+    assert all(line.startswith("    ") for line in lines[2:])
