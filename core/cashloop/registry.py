@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cashloop.converter import resolve_paths, structure
-from cashloop.errors import PluginError
+from cashloop.errors import ConfigError, PluginError
 from cashloop.specs import (
     ComponentSpec,
     EvaluatorSpec,
@@ -114,11 +114,17 @@ class ComponentRegistry:
     def structure_options(
         self, kind: str, name: str, options: Mapping[str, Any], where: str, base_dir: Path
     ) -> Any:
-        """The factory's argument: the spec's options class instance, or a plain dict."""
+        """The factory's argument: the spec's options class instance, or a plain dict. An
+        options class may check its values in ``problems()`` (``key: message`` sentences); they
+        are raised here, under ``where``, so ``cashloop validate`` sees what a run would."""
         spec = self.spec(kind, name, where)
         if spec.options is None:
             return dict(options)
         value: Any = structure(dict(options), spec.options, prefix=where)
+        check = getattr(value, "problems", None)
+        problems = check() if callable(check) else []
+        if problems:
+            raise ConfigError([f"{where}.{p}" for p in problems])
         return resolve_paths(value, base_dir)
 
     def create(

@@ -20,7 +20,7 @@ from cashloop.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from cashloop.errors import ConfigError
+    from cashloop.errors import UserError
 
 __all__ = ["execute", "resume_cmd", "run_cmd"]
 
@@ -32,17 +32,23 @@ def config_from_data(config: Path, data: Mapping[str, Any]) -> Any:
 
     try:
         return ExperimentConfig.from_dict(data, base_dir=config.parent, source=str(config))
-    except ConfigError:
-        raise every_problem(config, data) from None
+    except ConfigError as exc:
+        raise with_every_problem(config, data, exc) from None
 
 
-def every_problem(config: Path, data: Mapping[str, Any]) -> ConfigError:
-    """The error to report for an invalid CONFIG: every problem of it at once, as ``cashloop
-    validate`` finds them (its components' options and its evaluator included)."""
+def with_every_problem(config: Path, data: Mapping[str, Any], exc: UserError) -> UserError:
+    """The error to report when CONFIG is invalid or a component of it fails to build: every
+    problem ``cashloop validate`` finds, plus ``exc``'s own where they do not already say it (a
+    factory's checks and its environment, an API key, are beyond what validate sees). ``exc``
+    itself when validate finds nothing and it is no config error."""
     from cashloop.cli.config_check import check_config
     from cashloop.errors import ConfigError
 
     _, problems = check_config(config, data)
+    if not problems and not isinstance(exc, ConfigError):
+        return exc
+    own = exc.errors if isinstance(exc, ConfigError) else (str(exc),)
+    problems += [e for e in own if not any(p == e or p.endswith(f": {e}") for p in problems)]
     return ConfigError(problems, source=str(config))
 
 
@@ -86,7 +92,7 @@ def run_cmd(
     **flags: Any,
 ) -> None:
     """Run the experiment in CONFIG (offline on the embedded defaults)."""
-    from cashloop.errors import ConfigError, UserError
+    from cashloop.errors import UserError
     from cashloop.runner.experiment_runner import GenericExperimentRunner
 
     verbose = verbose_from_flags(flags)
@@ -102,20 +108,10 @@ def run_cmd(
     except UserError as exc:
         if runner.state_provider is not None:
             raise  # found after the run had started
-        # a component failed to build (an unknown type, a bad scenario file, a missing API
-        # key): report it together with every problem of the config, as 'cashloop validate'
-        # would
-        found = every_problem(config, data)
-        if not found.errors:
-            if isinstance(exc, ConfigError) and exc.source is None:  # name the file
-                raise ConfigError(exc.errors, source=str(config)) from exc
+        error = with_every_problem(config, data, exc)
+        if error is exc:
             raise
-        # the build error itself, unless the checks found it too (a factory's own value checks
-        # and its environment, an API key, are not among what they can see)
-        own = exc.errors if isinstance(exc, ConfigError) else (str(exc),)
-        found_errors = found.errors
-        missing = [e for e in own if not any(f == e or f.endswith(f": {e}") for f in found_errors)]
-        raise ConfigError([*found.errors, *missing], source=found.source) from exc
+        raise error from exc
 
 
 @click.command("resume")

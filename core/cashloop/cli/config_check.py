@@ -3,10 +3,10 @@ what ``cashloop run`` reports when a config is invalid.
 
 Three layers, each reported in full: the config's own keys and values; every component's type and
 options, checked through the registry (factories not run; an options class's own ``problems()``
-is asked); and the evaluator itself, built (no
-run is started), so a scenario file that is missing or wrong, or an ``optimized_agents`` entry the
-evaluator does not know, is found before a run and not at its start. Only the evaluator is built:
-LLM clients may need SDKs and API keys, which are the environment's business, not the config's.
+is asked); and the evaluator itself, built (no run is started), so a scenario file that is
+missing or wrong, or an ``optimized_agents`` entry the evaluator does not know, is found before a
+run and not at its start. Only the evaluator is built: LLM clients may need SDKs and API keys,
+which are the environment's business, not the config's.
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ def _split(item: Any) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def check_components(data: Mapping[str, Any], host: PluginHost, base_dir: Path) -> list[str]:
-    """Every component's type and options, checked through the registry (factories not run)."""
+def check_components(
+    data: Mapping[str, Any], host: PluginHost, base_dir: Path
+) -> tuple[list[str], dict[str, Any]]:
+    """Every component's type and options, checked through the registry (factories not run):
+    the problems, and the structured options of each component that has none, by config path."""
     from cashloop.config import LLMConfig
     from cashloop.errors import ConfigError, PluginError
 
@@ -47,6 +50,7 @@ def check_components(data: Mapping[str, Any], host: PluginHost, base_dir: Path) 
     if "llm" not in data:
         places.append(("llm", "llm", "local-search"))
     problems: list[str] = []
+    structured: dict[str, Any] = {}
     for kind, where, item in places:
         if kind == "llm" and isinstance(item, Mapping) and "type" not in item:
             item = {**item, "type": "local-search"}  # as the config itself reads it
@@ -59,46 +63,31 @@ def check_components(data: Mapping[str, Any], host: PluginHost, base_dir: Path) 
         if kind == "validator" and "constraints" in options:
             options.pop("constraints")
         try:
-            structured = host.registry.structure_options(kind, name, options, where, base_dir)
+            structured[where] = host.registry.structure_options(
+                kind, name, options, where, base_dir
+            )
         except ConfigError as exc:
             problems.extend(exc.errors)
         except PluginError as exc:
             problems.append(str(exc))
-        else:
-            problems.extend(_value_problems(structured, where))
-    return problems
+    return problems, structured
 
 
-def _value_problems(options: Any, where: str) -> list[str]:
-    """What an options class's own ``problems()`` says (``key: message`` sentences, the checks
-    its factory raises as ConfigError), placed under the component's config path."""
-    check = getattr(options, "problems", None)
-    if not callable(check):
-        return []
-    return [f"{where}.{p}" for p in check()]
-
-
-def check_evaluator(data: Mapping[str, Any], host: PluginHost, config: Path) -> list[str]:
-    """Build the evaluator of ``data`` (its factory reads its files) and check
-    ``optimized_agents`` against its agents. Problems in a file of the evaluator's own (a
-    scenario) name that file. An evaluator section that is itself invalid is left to
-    :func:`check_components`."""
+def check_evaluator(
+    data: Mapping[str, Any], host: PluginHost, options: Any, config: Path
+) -> list[str]:
+    """Build the evaluator of ``data`` from its structured ``options`` (its factory reads its
+    files) and check ``optimized_agents`` against its agents. Problems in a file of the
+    evaluator's own (a scenario) name that file."""
     from cashloop.errors import ConfigError, UserError
     from cashloop.runner.components import unknown_agents
 
     split = _split(data.get("evaluator"))
     if split is None:
         return []  # missing or malformed: the config's own check reports it
-    name, raw_options = split
-    reg = host.registry
+    name = split[0]
     try:
-        options = reg.structure_options(
-            "evaluator", name, raw_options, "evaluator", config.parent.resolve()
-        )
-    except UserError:
-        return []  # an unknown type or bad options: check_components reports it
-    try:
-        evaluator = reg.spec("evaluator", name, "evaluator").factory(options)
+        evaluator = host.registry.spec("evaluator", name, "evaluator").factory(options)
     except ConfigError as exc:
         source = str(config)
         where = f"evaluator: {exc.source}" if exc.source and exc.source != source else "evaluator"
@@ -139,8 +128,9 @@ def check_config(
         )
     except UserError as exc:  # without its plugins the components cannot be checked
         return None, [*problems, str(exc)]
-    found = check_components(data, host, config.parent.resolve())
-    found += check_evaluator(data, host, config)
+    found, structured = check_components(data, host, config.parent.resolve())
+    if "evaluator" in structured:  # an unknown type or bad options are already among `found`
+        found += check_evaluator(data, host, structured["evaluator"], config)
     problems.extend(p for p in found if p not in problems)
     return (cfg if not problems else None), problems
 

@@ -74,20 +74,14 @@ def share_batch(
             pieces.append((start, local(start, stop)))
     except Exception as exc:
         failure = exc
-    except BaseException:
+    finally:  # no more claims (helpers stop at their current range); the next batch may open
         _close(executor, batch)
-        raise
-    if failure is not None:
-        _close(executor, batch)  # helpers stop at the range they are computing
-    try:
-        for call in calls:  # every helper call ends before this batch does, even after a failure
-            try:
-                computed: Sequence[tuple[int, Any]] = call.result()
-                pieces.extend((start, decode(value)) for start, value in computed)
-            except Exception as exc:
-                failure = failure or exc
-    finally:
-        _close(executor, batch)  # the pool may open the next batch
+    for call in calls:  # every helper call ends before this batch does, even after a failure
+        try:
+            computed: Sequence[tuple[int, Any]] = call.result()
+            pieces.extend((start, decode(value)) for start, value in computed)
+        except Exception as exc:
+            failure = failure or exc
     if failure is not None:
         raise failure
     pieces.sort(key=lambda piece: piece[0])
