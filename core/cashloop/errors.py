@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["ConfigError", "PluginError", "StorageError", "UserError"]
+__all__ = ["ConfigError", "PluginError", "PolicyEvaluationError", "StorageError", "UserError"]
 
 
 class UserError(Exception):
@@ -34,3 +34,16 @@ class PluginError(UserError):
 
 class StorageError(Exception):
     """A storage backend failed; the run stops so nothing is silently lost."""
+
+
+class PolicyEvaluationError(Exception):
+    """One candidate policy failed while being evaluated (a division by zero, an overflow in
+    its own arithmetic): that proposal is rejected with this message, the run goes on.
+
+    Evaluators raise it for failures caused by the policy under test, never for their own bugs.
+    ``agent_id`` names the agent whose policy failed, when the evaluator knows it.
+    """
+
+    def __init__(self, message: str, agent_id: str | None = None) -> None:
+        super().__init__(message)
+        self.agent_id = agent_id

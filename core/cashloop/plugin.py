@@ -5,6 +5,7 @@ from cashloop.plugin import hookimpl, EvaluatorSpec, SampleResult
 
 from __future__ import annotations
 
+from cashloop.errors import ConfigError, PluginError, PolicyEvaluationError, UserError
 from cashloop.events import (
     ALL_EVENTS,
     BOOTSTRAP_EVALUATION,
@@ -73,6 +74,7 @@ __all__ = [
     "POLICY_REJECTED",
     "PROJECT_NAME",
     "ComponentSpec",
+    "ConfigError",
     "ConstraintValidator",
     "EvaluatorSpec",
     "ExecutorSpec",
@@ -81,7 +83,9 @@ __all__ = [
     "LifecycleSpecs",
     "OutputHandlerSpec",
     "ParameterSpec",
+    "PluginError",
     "PolicyConstraints",
+    "PolicyEvaluationError",
     "PolicyEvaluator",
     "PolicyParseError",
     "PolicyProposal",
@@ -95,6 +99,7 @@ __all__ = [
     "StorageBackend",
     "StorageBackendSpec",
     "TreeReference",
+    "UserError",
     "ValidationResult",
     "ValidatorSpec",
     "breakdown_key",
