@@ -32,11 +32,13 @@ from cashloop.policy_tree import (
 )
 from cashloop.protocols import (
     ConstraintValidator,
+    EvaluatorHost,
     LLMClient,
     PolicyEvaluator,
     RunSummary,
     StorageBackend,
 )
+from cashloop.runner.evaluation import load_evaluator
 from cashloop.specs import (
     ComponentSpec,
     EvaluatorSpec,
@@ -76,6 +78,7 @@ __all__ = [
     "ComponentSpec",
     "ConfigError",
     "ConstraintValidator",
+    "EvaluatorHost",
     "EvaluatorSpec",
     "ExecutorSpec",
     "LLMClient",
@@ -104,6 +107,7 @@ __all__ = [
     "ValidatorSpec",
     "breakdown_key",
     "hookimpl",
+    "load_evaluator",
     "parse_policy_json",
     "scan_policy",
     "scan_tree",

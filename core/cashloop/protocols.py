@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConstraintValidator",
+    "EvaluatorHost",
     "LLMClient",
     "PolicyEvaluator",
     "RunSummary",
@@ -39,6 +40,18 @@ class PolicyEvaluator(Protocol):
     def evaluate(
         self, policies: Mapping[str, dict[str, Any]], seeds: Sequence[int]
     ) -> Sequence[SampleResult]: ...
+
+
+@runtime_checkable
+class EvaluatorHost(Protocol):
+    """An executor that installs the run's evaluator in its workers once, instead of receiving it
+    with every task. Before the run's first task the evaluation service calls
+    ``bind_evaluator(key, payload)`` with the pickled evaluator; the executor must make every
+    worker, including ones started or restarted later, call
+    ``cashloop.plugin.load_evaluator(key, payload)`` before it runs a task (a process pool's
+    initializer, a cluster's worker plugin)."""
+
+    def bind_evaluator(self, key: str, payload: bytes) -> None: ...
 
 
 @runtime_checkable

@@ -1,15 +1,16 @@
-"""Built-in executors: ``serial`` (inline) and ``process`` (persistent helper processes on pipes,
-the calling process taking one share of each batch)."""
+"""Built-in executors, both ``concurrent.futures.Executor``s: ``serial`` (inline) and ``process``
+(the standard library's process pool, the evaluator loaded once per worker)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from cashloop.plugin import ExecutorSpec, hookimpl
-from cashloop_executors.process import ProcessOptions, create_process_pool
+from cashloop_executors.process import ProcessExecutor, ProcessOptions, create_process_pool
 from cashloop_executors.serial import SerialExecutor, SerialOptions
 
 __all__ = [
+    "ProcessExecutor",
     "ProcessOptions",
     "SerialExecutor",
     "SerialOptions",
@@ -36,7 +37,7 @@ def register_executors() -> Iterable[ExecutorSpec]:
             name="process",
             factory=create_process_pool,
             options=ProcessOptions,
-            description="run evaluations in parallel: the calling process and workers - 1 "
-            "persistent helper processes share each batch",
+            description="run evaluations in parallel in a standard process pool "
+            "(the evaluator loaded once per worker)",
         ),
     ]

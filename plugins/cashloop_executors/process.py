@@ -1,59 +1,52 @@
-"""The ``process`` executor's options and factory: a :class:`PipePool` of helper processes."""
+"""The ``process`` executor: the standard library's ``ProcessPoolExecutor``, its workers loading
+the run's evaluator once (initializer) and dying with the process that started them."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import sys
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import ParamSpec, TypeVar, final
 
 import attrs
 
-from cashloop.errors import ConfigError
-from cashloop_executors.worker import ignore_interrupts
+from cashloop.plugin import ConfigError
+from cashloop_executors.worker import start_worker
 
-if TYPE_CHECKING:
-    from cashloop_executors.pipe_pool import PipePool
-
-__all__ = ["START_METHODS", "ProcessOptions", "create_process_pool", "ignore_interrupts"]
+__all__ = ["START_METHODS", "ProcessExecutor", "ProcessOptions", "create_process_pool"]
 
 START_METHODS = ("fork", "forkserver", "spawn")
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 def default_start_method() -> str:
-    """``fork`` on Linux: workers start in milliseconds with cashloop already imported (the pool
-    forks at the run's first evaluation, before any LLM client opens a connection). Elsewhere
-    ``forkserver`` where it exists (safe with threads), else ``spawn``."""
-    if sys.platform.startswith("linux"):
-        return "fork"
+    """``forkserver`` where it exists (Linux, macOS): safe while the run has threads of its own
+    (the storage syncer, an LLM client's), unlike ``fork``; workers start from a small server
+    process that has cashloop imported. Elsewhere ``spawn``."""
     available = multiprocessing.get_all_start_methods()
     return "forkserver" if "forkserver" in available else "spawn"
 
 
 @attrs.frozen(kw_only=True)
 class ProcessOptions:
-    """``workers`` (default ``os.cpu_count()``) is how many evaluations run at once, the calling
-    process included: the caller and ``workers - 1`` helper processes share each batch, balanced
-    as it runs (``workers: 1`` evaluates inline).
-    ``start_method`` defaults to :func:`default_start_method` (``forkserver`` or ``spawn`` can be
-    chosen when the parent runs threads of its own). A batch whose evaluation is estimated (from
-    the run's own timings) to take less than ``min_batch_ms`` of CPU runs in the caller: the
-    helpers' round trips and moving results back would cost more than they save (so do the
-    compiled rtgs engine's 50-seed batches, a few milliseconds). Larger batches are shared while
-    sharing proves faster (:class:`cashloop.runner.share_policy.SharePolicy`); ``0`` shares every
-    batch. Results are identical either way."""
+    """``workers`` (default ``os.cpu_count()``) worker processes evaluate the shipped batches;
+    ``start_method`` defaults to :func:`default_start_method` (``fork`` starts faster but is
+    unsafe while other threads run). Whether a batch is shipped at all is the evaluation
+    service's rule for every executor (``evaluation.min_batch_ms``)."""
 
     workers: int | None = None
     start_method: str = attrs.field(factory=default_start_method)
-    min_batch_ms: float = 10.0
 
     def problems(self) -> list[str]:
         """Every invalid option as ``name: message`` (empty when valid)."""
         found = []
         if self.workers is not None and self.workers < 1:
             found.append("workers: must be >= 1")
-        if not self.min_batch_ms >= 0:
-            found.append("min_batch_ms: must be >= 0")
         if self.start_method not in START_METHODS:
             found.append(f"start_method: must be one of {', '.join(START_METHODS)}")
         elif self.start_method not in multiprocessing.get_all_start_methods():
@@ -68,14 +61,81 @@ class ProcessOptions:
         return self.workers if self.workers is not None else (os.cpu_count() or 1)
 
 
-def create_process_pool(options: ProcessOptions) -> PipePool:
-    """The pool for ``options`` (no process starts until the first call needs one); invalid
-    options raise ConfigError naming ``executor.<key>``."""
+@final
+class ProcessExecutor(Executor):
+    """A ``ProcessPoolExecutor`` started at the first submit, so that the evaluators bound
+    before it (:class:`cashloop.plugin.EvaluatorHost`) travel once per worker, in its
+    initializer. Binding another evaluator later restarts the pool (calls already submitted
+    finish first). Futures are the standard pool's."""
+
+    def __init__(self, workers: int, start_method: str) -> None:
+        self.max_workers = workers
+        self.start_method = start_method
+        self._bound: dict[str, bytes] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._shutdown = False
+
+    def bind_evaluator(self, key: str, payload: bytes) -> None:
+        with self._lock:
+            if key in self._bound:
+                return
+            self._bound[key] = payload
+            stale, self._pool = self._pool, None
+        if stale is not None:
+            stale.shutdown(wait=True)
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        return self._started().submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._shutdown = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def _started(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new calls after shutdown")
+            if self._pool is None:
+                context = multiprocessing.get_context(self.start_method)
+                if self.start_method == "forkserver":
+                    preload = {"cashloop_executors.worker"}
+                    preload.update(_plugin_packages())
+                    context.set_forkserver_preload(sorted(preload))
+                self._pool = ProcessPoolExecutor(
+                    self.max_workers,
+                    mp_context=context,
+                    initializer=start_worker,
+                    initargs=(os.getpid(), tuple(self._bound.items())),
+                )
+            return self._pool
+
+    def __repr__(self) -> str:
+        state = "shut down" if self._shutdown else "started" if self._pool else "not started"
+        return f"ProcessExecutor(workers={self.max_workers}, {self.start_method}, {state})"
+
+
+def _plugin_packages() -> set[str]:
+    """Packages the fork server imports once, so that each worker need not: the plugin
+    packages this process has loaded (an evaluator's own modules come with its first task)."""
+    return {
+        name
+        for name, module in list(sys.modules.items())
+        if module is not None and name.startswith("cashloop_") and "." not in name
+    }
+
+
+def create_process_pool(options: ProcessOptions) -> ProcessExecutor:
+    """The pool for ``options`` (no process starts until the first task); invalid options raise
+    ConfigError naming ``executor.<key>``."""
     problems = options.problems()
     if problems:
         raise ConfigError([f"executor.{p}" for p in problems])
-    from cashloop_executors.pipe_pool import PipePool
-
-    pool = PipePool(options.worker_count, multiprocessing.get_context(options.start_method))
-    pool.min_parallel_seconds = options.min_batch_ms / 1000.0
-    return pool
+    return ProcessExecutor(options.worker_count, options.start_method)

@@ -385,7 +385,7 @@ def test_ctrl_c_with_the_process_executor_interrupts_cleanly(workdir: Path) -> N
         "--set",
         "executor.workers=2",
         "--set",
-        "executor.min_batch_ms=0",
+        "evaluation.min_batch_ms=0",
         group=True,
     )
     with ExperimentRepository(db) as repo:

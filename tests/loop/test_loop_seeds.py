@@ -141,9 +141,7 @@ async def test_the_same_config_gives_the_same_event_log(tmp_path: Path) -> None:
 async def test_serial_and_process_executors_give_identical_event_logs(tmp_path: Path) -> None:
     changes = {"evaluation": {"num_samples": 6}, "convergence": {"max_iterations": 3}}
     serial = example_config("castro_exp2", executor={"type": "serial"}, **changes)
-    process = example_config(
-        "castro_exp2", executor={"type": "process", "workers": 2, "min_batch_ms": 0}, **changes
-    )
+    process = example_config("castro_exp2", executor={"type": "process", "workers": 2}, **changes)
     serial_result, serial_events, _ = await run_experiment(serial, tmp_path / "serial.db")
     process_result, process_events, _ = await run_experiment(process, tmp_path / "process.db")
     assert strip_run_id(serial_events) == strip_run_id(process_events)

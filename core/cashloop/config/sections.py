@@ -42,6 +42,9 @@ class EvaluationConfig:
     #: how many of the cheapest-looking incumbent profiles are compared with the final one on
     #: the final evaluation's seeds to pick the best profile
     best_candidates: int = 3
+    #: a batch estimated (from the run's timings) to need less CPU than this runs in the calling
+    #: thread on any executor: shipping it would cost more than it saves; 0 ships every batch
+    min_batch_ms: float = 10.0
 
 
 @attrs.frozen(kw_only=True)

@@ -1,21 +1,22 @@
-"""Run evaluator batches on an executor; results come back in seed order on any executor.
+"""Run evaluator work on any ``concurrent.futures.Executor``; results come back in seed order.
 
-With a :class:`~cashloop.runner.sharing.SharingExecutor` (the built-in ``process`` executor) the
-calling thread evaluates part of each batch with the run's own evaluator while helpers compute
-the rest, everyone claiming seeds from one shared counter as the batch runs
-(:func:`~cashloop.runner.sharing.share_batch`: a helper still starting, or slowed down, ends up
-with less of the batch). Whether a batch is shared at
-all is learnt from the run's own timings (:class:`~cashloop.runner.share_policy.SharePolicy`):
-batches cheaper than the executor's ``min_parallel_seconds``, and, apart from periodic retries,
-all batches while sharing has proved slower than evaluating inline, run in the caller. Any other
-executor gets the batch as one share per worker through ``submit``. A task evaluates every
-profile of a comparison on its seeds, so incumbent and candidate share that work (the seed's
-arrivals, say); results are identical on every path.
+The loop hands the service *jobs*: a job evaluates several profiles on the same seeds (a candidate
+and the incumbent it is judged against, say), so they share per-seed work (the seed's arrivals).
+One call may carry many jobs — every open test of an iteration at once — so that all workers stay
+busy. Each job's seeds are cut into tasks, every task is submitted to the executor, and the results
+are put back together per job, per profile, in seed order: identical on every executor.
 
-A task carries the evaluator pickled once per run; each worker unpickles it once and keeps it
-(with whatever it caches per seed) for the rest of the run. Results travel back compactly: the
-metric and cost keys once per task, then plain value tuples, rebuilt into identical
-``SampleResult`` objects by the caller.
+One rule applies to every executor, learnt from the run's own timings
+(:class:`~cashloop.runner.share_policy.SharePolicy`): a batch whose evaluation is estimated to
+need less CPU than ``evaluation.min_batch_ms`` runs in the calling thread, since shipping it would
+cost more than it saves, and so does every batch while shipped batches have proved slower than
+inline ones. The run's first batch evaluates two seeds in the caller to learn the cost.
+
+The evaluator reaches the workers once: an executor offering ``bind_evaluator(key, payload)``
+(:class:`~cashloop.protocols.EvaluatorHost`: the built-in ``process`` pool loads it in each
+worker's initializer, Dask through a worker plugin) is given the pickled evaluator before the
+first task; any other executor gets the pickled evaluator with each task, unpickled once per worker
+process and kept for the run. Results travel back compactly (keys once per task).
 """
 
 from __future__ import annotations
@@ -24,21 +25,23 @@ import pickle
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from typing import Any
 
-from cashloop.protocols import PolicyEvaluator
+import attrs
+
+from cashloop.protocols import EvaluatorHost, PolicyEvaluator
 from cashloop.runner.share_policy import SharePolicy
-from cashloop.runner.sharing import Claim, SharingExecutor, share_batch
 from cashloop.types import SampleResult
 
 __all__ = [
     "EvaluationService",
+    "Job",
     "decode_results",
     "encode_results",
     "evaluate_batch",
-    "evaluate_claimed_in_worker",
-    "evaluate_in_worker",
+    "evaluate_task",
+    "load_evaluator",
 ]
 
 Profile = Mapping[str, dict[str, Any]]
@@ -50,10 +53,22 @@ Encoded = tuple[tuple[tuple[str, ...], ...], list[list[Row]]] | list[list[Sample
 
 _WORKER_EVALUATORS: dict[str, PolicyEvaluator] = {}
 
-#: how much work one claim of a shared batch takes (a claim itself costs microseconds)
-_CLAIM_SECONDS = 0.0005
-#: seeds of a run's first batch evaluated in the caller before it decides whether to share
-_PROBE_SEEDS = 3
+#: seeds of a run's first batch evaluated in the caller to learn what a seed costs
+_PROBE_SEEDS = 2
+#: tasks submitted per worker for one batch (a few each, so uneven seeds even out)
+_TASKS_PER_WORKER = 3
+
+
+@attrs.frozen
+class Job:
+    """Every profile in ``profiles`` evaluated on the same ``seeds``."""
+
+    profiles: tuple[Profile, ...]
+    seeds: tuple[int, ...]
+
+    @property
+    def units(self) -> int:
+        return len(self.profiles) * len(self.seeds)
 
 
 def evaluate_batch(
@@ -109,43 +124,31 @@ def decode_results(encoded: Encoded) -> list[list[SampleResult]]:
     ]
 
 
-def _worker_evaluator(token: str, payload: bytes) -> PolicyEvaluator:
-    """The run's evaluator in this worker process, unpickled at its first task of the run."""
-    evaluator = _WORKER_EVALUATORS.get(token)
+def load_evaluator(key: str, payload: bytes) -> PolicyEvaluator:
+    """The evaluator pickled as ``payload``, kept in this process under ``key`` (an executor's
+    worker initializer calls this once; later tasks of the run find it)."""
+    evaluator = _WORKER_EVALUATORS.get(key)
     if evaluator is None:
         if len(_WORKER_EVALUATORS) >= 4:
             _WORKER_EVALUATORS.clear()
-        evaluator = _WORKER_EVALUATORS[token] = pickle.loads(payload)
+        evaluator = _WORKER_EVALUATORS[key] = pickle.loads(payload)
     return evaluator
 
 
-def evaluate_in_worker(
-    token: str, payload: bytes, profiles: Sequence[Profile], seeds: Sequence[int]
+def evaluate_task(
+    key: str, payload: bytes | None, profiles: Sequence[Profile], seeds: Sequence[int]
 ) -> Encoded:
-    """Top-level (picklable) task: every profile on one share of seeds, in a worker process."""
-    evaluator = _worker_evaluator(token, payload)
+    """Top-level (picklable) task: every profile on one slice of seeds, in a worker. ``payload``
+    is ``None`` when the executor installed the evaluator in its workers already."""
+    evaluator = _WORKER_EVALUATORS.get(key)
+    if evaluator is None:
+        if payload is None:
+            raise RuntimeError(
+                "the executor did not install the run's evaluator in this worker "
+                "(bind_evaluator's payload must reach cashloop.plugin.load_evaluator)"
+            )
+        evaluator = load_evaluator(key, payload)
     return encode_results([evaluate_batch(evaluator, p, seeds) for p in profiles])
-
-
-def evaluate_claimed_in_worker(
-    claim: Claim, token: str, payload: bytes, profiles: Sequence[Profile], seeds: Sequence[int]
-) -> list[tuple[int, Encoded]]:
-    """Top-level task of a shared batch: every profile on each range of ``seeds`` this worker
-    claims, until none is left; ``(start, encoded results)`` per range."""
-    evaluator = _worker_evaluator(token, payload)
-    pieces = []
-    while (claimed := claim()) is not None:
-        start, stop = claimed
-        part = seeds[start:stop]
-        pieces.append(
-            (start, encode_results([evaluate_batch(evaluator, p, part) for p in profiles]))
-        )
-    return pieces
-
-
-def _chunks(seeds: Sequence[int], parts: int) -> list[list[int]]:
-    size = -(-len(seeds) // parts)
-    return [list(seeds[i : i + size]) for i in range(0, len(seeds), size)]
 
 
 def _parallelism(executor: Executor | None) -> int:
@@ -155,119 +158,114 @@ def _parallelism(executor: Executor | None) -> int:
     return max(1, int(workers or 1))
 
 
-class EvaluationService:
-    """Evaluates policy profiles, splitting seeds across the executor's workers."""
+def _pieces(job: Job, size: int) -> list[tuple[int, int]]:
+    count = len(job.seeds)
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
 
-    def __init__(self, evaluator: PolicyEvaluator, executor: Executor | None) -> None:
+
+class EvaluationService:
+    """Evaluates jobs on the run's executor (module docstring)."""
+
+    def __init__(
+        self,
+        evaluator: PolicyEvaluator,
+        executor: Executor | None,
+        *,
+        min_batch_seconds: float = 0.010,
+    ) -> None:
         self.evaluator = evaluator
         self.executor = executor
         self.parallelism = _parallelism(executor)
-        self._sharing = executor if isinstance(executor, SharingExecutor) else None
-        self._token = uuid.uuid4().hex
+        self.policy = SharePolicy(min_batch_seconds)
+        self._key = uuid.uuid4().hex
         self._payload: bytes | None = None
-        self.policy = SharePolicy(float(getattr(executor, "min_parallel_seconds", 0.0) or 0.0))
-
-    def evaluate_many(
-        self, profiles: Sequence[Profile], seeds: Sequence[int]
-    ) -> list[list[SampleResult]]:
-        """Evaluate several profiles on the same seeds (inline when there is one worker)."""
-        shares = min(self.parallelism, len(seeds))
-        if self.executor is None or shares <= 1:
-            return self._inline(profiles, seeds)
-        if self._sharing is not None:
-            if self.policy.unit_seconds is None and len(seeds) > _PROBE_SEEDS:
-                return self._probed(self._sharing, profiles, seeds)
-            if not self.policy.share(len(profiles) * len(seeds)):
-                return self._inline(profiles, seeds)
-            return self._shared(self._sharing, profiles, seeds)
-        task = self._task(profiles)
-        chunks = _chunks(seeds, shares)
-        futures = [self.executor.submit(evaluate_in_worker, *task, c) for c in chunks]
-        per_chunk = [decode_results(f.result()) for f in futures]
-        return [[r for chunk in per_chunk for r in chunk[i]] for i in range(len(profiles))]
+        self._bound = False
 
     def evaluate(self, policies: Profile, seeds: Sequence[int]) -> list[SampleResult]:
         return self.evaluate_many([policies], seeds)[0]
 
-    def _task(self, profiles: Sequence[Profile]) -> tuple[str, bytes, list[dict[str, Any]]]:
-        """``evaluate_in_worker``'s arguments but the seeds (the evaluator pickled once a run)."""
-        if self._payload is None:
-            self._payload = pickle.dumps(self.evaluator, pickle.HIGHEST_PROTOCOL)
-        return self._token, self._payload, [dict(p) for p in profiles]
-
-    def _shared(
-        self, executor: SharingExecutor, profiles: Sequence[Profile], seeds: Sequence[int]
-    ) -> list[list[SampleResult]]:
-        """The caller and the helpers claim the batch's seeds as it runs (claims sized by its
-        timings)."""
-        task = self._task(profiles)
-        began = time.perf_counter()
-        per_seed = (self.policy.unit_seconds or 0.0) * len(profiles)
-        chunk = max(1, int(_CLAIM_SECONDS / per_seed)) if per_seed else 1
-        local_seeds, local_cpu = 0, 0.0
-        every_seed = list(seeds)
-
-        def local(start: int, stop: int) -> list[list[SampleResult]]:
-            nonlocal local_seeds, local_cpu
-            results, cpu = self._here(profiles, seeds[start:stop])
-            local_seeds += stop - start
-            local_cpu += cpu
-            return results
-
-        pieces = share_batch(
-            executor,
-            len(seeds),
-            local=local,
-            remote=lambda batch: executor.submit_claiming(
-                batch, evaluate_claimed_in_worker, *task, every_seed
-            ),
-            decode=decode_results,
-            chunk=chunk,
-        )
-        wall = time.perf_counter() - began
-        width = len(profiles)
-        self.policy.note_shared(wall, width * len(seeds), local_cpu, width * local_seeds)
-        return [[r for _, part in pieces for r in part[i]] for i in range(len(profiles))]
-
-    def _probed(
-        self, executor: SharingExecutor, profiles: Sequence[Profile], seeds: Sequence[int]
-    ) -> list[list[SampleResult]]:
-        """The run's first batch: a few seeds here, then the rest shared when they show the batch
-        is worth it, so a run whose evaluations are dear shares from its first batch on. The
-        first call pays for cold caches and compiled trees, so the cheaper of the next ones
-        stands for a seed; this estimate only decides this batch (a batch finished here is
-        timed whole, as any inline batch)."""
-        began = time.perf_counter()
-        head, cpu = self._here(profiles, seeds[:1])
-        warm = []
-        for seed in seeds[1:_PROBE_SEEDS]:
-            part, seconds = self._here(profiles, [seed])
-            head = [[*a, *b] for a, b in zip(head, part, strict=True)]
-            cpu += seconds
-            warm.append(seconds)
-        rest = seeds[_PROBE_SEEDS:]
-        minimum = self.policy.min_parallel_seconds
-        if minimum <= 0.0 or min(warm) * len(rest) >= minimum:
-            tail = self._shared(executor, profiles, rest)
-        else:
-            tail, seconds = self._here(profiles, rest)
-            wall = time.perf_counter() - began
-            self.policy.note_inline(cpu + seconds, wall, len(profiles) * len(seeds))
-        return [[*a, *b] for a, b in zip(head, tail, strict=True)]
-
-    def _inline(
+    def evaluate_many(
         self, profiles: Sequence[Profile], seeds: Sequence[int]
     ) -> list[list[SampleResult]]:
-        began = time.perf_counter()
-        results, cpu = self._here(profiles, seeds)
-        wall = time.perf_counter() - began
-        self.policy.note_inline(cpu, wall, len(profiles) * len(seeds))
+        """Several profiles on the same seeds: one list of results per profile, seed order."""
+        return self.evaluate_jobs([Job(tuple(profiles), tuple(seeds))])[0]
+
+    def evaluate_jobs(self, jobs: Sequence[Job]) -> list[list[list[SampleResult]]]:
+        """Every job at once: per job, per profile, the results in seed order."""
+        jobs = list(jobs)
+        units = sum(j.units for j in jobs)
+        if self.executor is None or self.parallelism <= 1 or units == 0:
+            return self._inline(jobs)
+        if self.policy.unit_seconds is None:
+            return self._probed(jobs)
+        if not self.policy.share(units):
+            return self._inline(jobs)
+        return self._shipped(jobs)
+
+    # -- the three ways a batch runs -------------------------------------------------------
+
+    def _inline(self, jobs: Sequence[Job]) -> list[list[list[SampleResult]]]:
+        began, started = time.perf_counter(), time.process_time()
+        results = [[evaluate_batch(self.evaluator, p, j.seeds) for p in j.profiles] for j in jobs]
+        cpu, wall = time.process_time() - started, time.perf_counter() - began
+        self.policy.note_inline(cpu, wall, sum(j.units for j in jobs))
         return results
 
-    def _here(
-        self, profiles: Sequence[Profile], seeds: Sequence[int]
-    ) -> tuple[list[list[SampleResult]], float]:
-        """Every profile on ``seeds`` in the calling thread, and the CPU seconds it took."""
-        started = time.process_time()
-        results = [evaluate_batch(self.evaluator, p, seeds) for p in profiles]
-        return results, time.process_time() - started
+    def _probed(self, jobs: Sequence[Job]) -> list[list[list[SampleResult]]]:
+        """The run's first batch: the first job's first seeds here (the first call pays for cold
+        caches, so the last one times a seed), then the rest by the learnt rule."""
+        first = jobs[0]
+        if len(first.seeds) <= _PROBE_SEEDS:
+            head = self._inline([first])
+            return head + (self.evaluate_jobs(jobs[1:]) if len(jobs) > 1 else [])
+        parts = [Job(first.profiles, (s,)) for s in first.seeds[:_PROBE_SEEDS]]
+        probe = [self._inline([part])[0] for part in parts]
+        rest = [Job(first.profiles, first.seeds[_PROBE_SEEDS:]), *jobs[1:]]
+        tail = self.evaluate_jobs(rest)
+        merged = [
+            [r for part in probe for r in part[i]] + tail[0][i] for i in range(len(first.profiles))
+        ]
+        return [merged, *tail[1:]]
+
+    def _shipped(self, jobs: Sequence[Job]) -> list[list[list[SampleResult]]]:
+        """Every job cut into tasks, all submitted at once, results put back in seed order."""
+        assert self.executor is not None
+        payload = self._task_payload()
+        units = sum(j.units for j in jobs)
+        per_task = max(1, -(-units // (self.parallelism * _TASKS_PER_WORKER)))
+        began = time.perf_counter()
+        submitted: list[tuple[int, int, Future[Encoded]]] = []
+        for index, job in enumerate(jobs):
+            size = max(1, per_task // max(1, len(job.profiles)))
+            for start, stop in _pieces(job, size):
+                future = self.executor.submit(
+                    evaluate_task,
+                    self._key,
+                    payload,
+                    [dict(p) for p in job.profiles],
+                    list(job.seeds[start:stop]),
+                )
+                submitted.append((index, start, future))
+        results: list[list[list[SampleResult]]] = [[[] for _ in j.profiles] for j in jobs]
+        try:
+            for index, _, future in submitted:  # in job and seed order
+                for profile, part in enumerate(decode_results(future.result())):
+                    results[index][profile].extend(part)
+        except BaseException:
+            for _, _, future in submitted:
+                future.cancel()
+            raise
+        self.policy.note_shipped(time.perf_counter() - began, units)
+        return results
+
+    def _task_payload(self) -> bytes | None:
+        """What each task carries of the evaluator: nothing once the executor installed it in its
+        workers, else the evaluator pickled once for the run."""
+        if self._payload is None:
+            self._payload = pickle.dumps(self.evaluator, pickle.HIGHEST_PROTOCOL)
+        if isinstance(self.executor, EvaluatorHost):
+            if not self._bound:
+                self.executor.bind_evaluator(self._key, self._payload)
+                self._bound = True
+            return None
+        return self._payload

@@ -119,7 +119,9 @@ class OptimizationLoop:
             critical=self._critical,
             duration=lambda: time.monotonic() - self._started,
         )
-        self._evals = EvaluationService(evaluator, comps.executor)
+        self._evals = EvaluationService(
+            evaluator, comps.executor, min_batch_seconds=cfg.evaluation.min_batch_ms / 1000.0
+        )
         self._proposer = ProposalService(
             self._llm_client or comps.llm,
             evaluator=evaluator,
