@@ -1,6 +1,6 @@
 """The best profile is picked on common seeds: the final profile and the cheapest-looking earlier
-incumbents are evaluated together on the final evaluation's seeds, so one iteration's lucky
-samples cannot make a worse profile "best"."""
+incumbents are evaluated together on the final selection seeds, so one iteration's lucky
+samples cannot make a worse profile "best"; its cost is then measured on hold-out seeds."""
 
 from __future__ import annotations
 
@@ -73,7 +73,12 @@ def _config(**evaluation: Any) -> Any:
     return example_config(
         "castro_exp1",
         evaluator={"type": "lucky"},
-        evaluation={"mode": "temporal", "num_samples": SAMPLES, **evaluation},
+        evaluation={
+            "mode": "temporal",
+            "num_samples": SAMPLES,
+            "final_samples": SAMPLES,
+            **evaluation,
+        },
         convergence={"max_iterations": 4, "stability_window": 9, "no_change_window": 9},
         validators=[],
     )

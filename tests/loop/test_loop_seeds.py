@@ -97,7 +97,7 @@ async def test_candidate_and_incumbent_are_evaluated_on_the_same_seeds(tmp_path:
     config = example_config(
         "castro_exp2",
         evaluator={"type": "recording-rtgs"},
-        evaluation={"num_samples": 4},
+        evaluation={"num_samples": 4, "acceptance": {"rule": "paired-t"}},
         convergence={"max_iterations": 3},
     )
     _, events, _ = await run_experiment(config, tmp_path / "runs.db", host=_recording_host(calls))

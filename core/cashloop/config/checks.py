@@ -10,7 +10,9 @@ if TYPE_CHECKING:
 __all__ = ["ACCEPTANCE_RULES", "EVALUATION_MODES", "check_values"]
 
 EVALUATION_MODES = ("paired", "temporal")
-ACCEPTANCE_RULES = ("paired-t", "mean-improvement")
+ACCEPTANCE_RULES = ("sequential", "paired-t", "mean-improvement")
+ERROR_CONTROLS = ("run", "decision")
+JUDGING = ("sequential", "simultaneous")
 
 
 def _one_of(path: str, value: str, allowed: tuple[str, ...]) -> list[str]:
@@ -40,6 +42,20 @@ def check_values(cfg: ExperimentConfig) -> list[str]:
     problems += _at_least("evaluation.best_candidates", ev.best_candidates, 1)
     problems += _one_of("evaluation.acceptance.rule", ev.acceptance.rule, ACCEPTANCE_RULES)
     problems += _open_unit("evaluation.acceptance.alpha", ev.acceptance.alpha)
+    acc = ev.acceptance
+    problems += _one_of("evaluation.acceptance.error_control", acc.error_control, ERROR_CONTROLS)
+    problems += _at_least("evaluation.acceptance.initial_samples", acc.initial_samples, 2)
+    problems += _at_least("evaluation.acceptance.max_samples", acc.max_samples, 2)
+    if acc.max_samples < acc.initial_samples:
+        problems.append(
+            f"evaluation.acceptance.max_samples: {acc.max_samples} is below initial_samples "
+            f"{acc.initial_samples}"
+        )
+    problems += _at_least("evaluation.acceptance.min_improvement", acc.min_improvement, 0)
+    problems += _one_of("evaluation.judging", ev.judging, JUDGING)
+    problems += _at_least("evaluation.speculation", ev.speculation, 0)
+    problems += _at_least("evaluation.final_samples", ev.final_samples, 2)
+    problems += _at_least("evaluation.min_batch_ms", ev.min_batch_ms, 0)
     problems += _at_least("convergence.max_iterations", conv.max_iterations, 1)
     problems += _at_least("convergence.stability_window", conv.stability_window, 2)
     problems += _at_least("convergence.stability_threshold", conv.stability_threshold, 0)

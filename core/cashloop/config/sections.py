@@ -30,13 +30,24 @@ class ComponentConfig:
 
 @attrs.frozen(kw_only=True)
 class AcceptanceConfig:
-    rule: str = "paired-t"
+    """How a candidate is accepted (see ``cashloop.runner.acceptance``)."""
+
+    rule: str = "sequential"
+    #: the run's error budget (``error_control: run``) or each decision's level (``decision``)
     alpha: float = 0.05
+    error_control: str = "run"
+    #: sequential rule: first look (no acceptance before it), doubling up to ``max_samples``
+    initial_samples: int = 500
+    max_samples: int = 16_000
+    #: sequential rule: stop and reject once even the optimistic bound of the saving is below
+    #: this share of the incumbent's cost
+    min_improvement: float = 0.005
 
 
 @attrs.frozen(kw_only=True)
 class EvaluationConfig:
     mode: str = "paired"
+    #: samples of each iteration's incumbent evaluation, and of the fixed-sample rules
     num_samples: int = 10
     acceptance: AcceptanceConfig = AcceptanceConfig()
     #: how many of the cheapest-looking incumbent profiles are compared with the final one on
@@ -45,6 +56,14 @@ class EvaluationConfig:
     #: a batch estimated (from the run's timings) to need less CPU than this runs in the calling
     #: thread on any executor: shipping it would cost more than it saves; 0 ships every batch
     min_batch_ms: float = 10.0
+    #: ``sequential``: agents' candidates judged in order, each against the profile with the
+    #: earlier decisions applied (Gauss-Seidel); ``simultaneous``: all against the same incumbent
+    judging: str = "sequential"
+    #: with a parallel executor, how many undecided earlier agents a later agent's test may
+    #: assume outcomes for while they run (its branches run speculatively; results identical)
+    speculation: int = 1
+    #: samples of the final selection of the best profile, and of its independent hold-out
+    final_samples: int = 1000
 
 
 @attrs.frozen(kw_only=True)

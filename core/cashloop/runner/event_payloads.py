@@ -54,6 +54,10 @@ def _rounded_pstdev(totals: list[int]) -> int:
     return int(statistics.pstdev(totals) + 0.5)
 
 
+#: paired deltas kept in a ``policy_change`` event (all of them follow from its seed range)
+STORED_DELTAS = 100
+
+
 def policy_change_payload(
     *,
     agent_id: str,
@@ -61,14 +65,18 @@ def policy_change_payload(
     new_policy: Mapping[str, Any],
     old_costs: Sequence[int],
     new_costs: Sequence[int],
-    deltas: Sequence[int],
     decision: Decision,
     accepted: bool,
     reason: str,
+    seed_label: Sequence[Any],
+    charged: float,
 ) -> dict[str, Any]:
-    """``policy_change``: the paired comparison of one candidate and its verdict."""
+    """``policy_change``: the paired comparison of one candidate and its verdict, with the
+    evidence: samples used, mean saving, the one-sided bound the test used, the p-value, the
+    error level charged to the run's budget and the seeds (``seed_range``: samples ``start`` to
+    ``stop`` of the seed label ``[iteration, agent]``, see ``cashloop.runner.seeds``)."""
     old_cost, new_cost = mean_cents(list(old_costs)), mean_cents(list(new_costs))
-    test = decision.test
+    deltas = [o - n for o, n in zip(old_costs, new_costs, strict=True)]
     return {
         "agent_id": agent_id,
         "old_policy": old_policy,
@@ -78,12 +86,24 @@ def policy_change_payload(
         "delta": old_cost - new_cost,
         "accepted": accepted,
         "reason": reason,
-        "sample_deltas": list(deltas),
-        "mean_delta": round(test.mean_delta, 6),
-        "ci_lower": round(test.ci_lower, 6),
-        "ci_upper": round(test.ci_upper, 6),
-        "p_value": None if test.p_value is None else round(test.p_value, 10),
+        "rule": decision.rule,
+        "samples": decision.samples,
+        "looks": list(decision.looks),
+        "sample_deltas": deltas[:STORED_DELTAS],
+        "mean_delta": round(decision.mean_delta, 6),
+        "std_delta": round(decision.std_delta, 6),
+        "lower_bound": _rounded(decision.lower_bound),
+        "p_value": None if decision.p_value is None else round(decision.p_value, 12),
+        "level": round(decision.level, 12),
+        "alpha": round(charged, 12),
+        "seed_range": {"label": list(seed_label), "start": 0, "stop": len(deltas)},
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, 6)
 
 
 def iteration_history(provider: ExperimentStateProviderProtocol) -> tuple[IterationRecord, ...]:

@@ -11,6 +11,7 @@ import attrs
 from cashloop import events as ev
 from cashloop.json_copy import copy_json
 from cashloop.runner.convergence import ConvergenceDetector
+from cashloop.runner.error_budget import ErrorBudget
 from cashloop.types import ProposalRecord
 
 __all__ = ["BestProfile", "LoopState"]
@@ -31,6 +32,7 @@ class BestProfile:
 class LoopState:
     policies: dict[str, dict[str, Any]]
     detector: ConvergenceDetector
+    budget: ErrorBudget = attrs.field(factory=lambda: ErrorBudget(alpha=0.05, planned=1))
     iteration: int = 0
     history: dict[str, list[ProposalRecord]] = attrs.field(factory=dict)
     #: each distinct incumbent profile with its cheapest estimate (by canonical policies JSON)
@@ -83,6 +85,8 @@ class LoopState:
             if kind == ev.ITERATION_START:
                 self.note_evaluation(event["iteration"], event["costs_per_agent"])
             elif kind == ev.POLICY_CHANGE:
+                if "alpha" in event:
+                    self.budget.charge(float(event["alpha"]))
                 self.history.setdefault(event["agent_id"], []).append(
                     ProposalRecord(
                         iteration=event["iteration"],

@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import attrs
 
 from cashloop import events as ev
 from cashloop.json_copy import copy_json
 from cashloop.money import mean_cents
 from cashloop.prompts import AgentContext, build_system_prompt
-from cashloop.runner.acceptance import decide
+from cashloop.runner.acceptance import FixedRule, SequentialRule, Verdicts
 from cashloop.runner.accounting import budget_verdict, price_of_call
+from cashloop.runner.best_profile import choose_best
 from cashloop.runner.components import Components, build_components
 from cashloop.runner.convergence import ConvergenceDetector, Verdict
 from cashloop.runner.dispatcher import EventDispatcher
+from cashloop.runner.error_budget import ErrorBudget
 from cashloop.runner.evaluation import EvaluationService
 from cashloop.runner.event_payloads import (
     bootstrap_payload,
     iteration_history,
     policy_change_payload,
 )
-from cashloop.runner.loop_state import BestProfile, LoopState
+from cashloop.runner.judging import judge_candidates
+from cashloop.runner.loop_state import LoopState
 from cashloop.runner.proposals import ProposalOutcome, ProposalService
 from cashloop.runner.result import ExperimentResult
 from cashloop.runner.run_id import new_run_id
 from cashloop.runner.seeds import derive_seed, sample_seeds
+from cashloop.runner.sequential import SequentialPlan
 from cashloop.runner.state_provider import LiveStateProvider
 from cashloop.types import ProposalRecord, RunInfo, SampleResult
 
@@ -141,6 +143,11 @@ class OptimizationLoop:
             policies={a: evaluator.initial_policy(a) for a in all_agents},
             detector=ConvergenceDetector(cfg.convergence, cfg.evaluation.mode),
             history={a: [] for a in agents},
+            budget=ErrorBudget(
+                alpha=cfg.evaluation.acceptance.alpha,
+                planned=cfg.convergence.max_iterations * len(agents),
+                control=cfg.evaluation.acceptance.error_control,
+            ),
         )
         self._policies = state.policies
         if self._resume_events:
@@ -228,13 +235,8 @@ class OptimizationLoop:
         outcomes = await self._proposer.propose_all(contexts, seeds)
         for outcome in outcomes:
             self._record_attempts(state, outcome)
-        accepted = {a: False for a in agents}
-        changed = False  # whether an accepted candidate differs from the policy it replaced
-        for outcome in outcomes:
-            if outcome.policy is not None:
-                old = state.policies[outcome.agent_id]
-                accepted[outcome.agent_id] = self._judge(state, outcome.agent_id, outcome.policy)
-                changed = changed or state.policies[outcome.agent_id] != old
+        candidates = {o.agent_id: o.policy for o in outcomes if o.policy is not None}
+        accepted, changed = self._judge_all(state, agents, candidates)
         self._emit(
             it,
             ev.ITERATION_COMPLETE,
@@ -271,87 +273,115 @@ class OptimizationLoop:
                 },
             )
 
-    def _judge(self, state: LoopState, agent: str, candidate: dict[str, Any]) -> bool:
-        """Evaluate a candidate against the incumbent on the same seeds; emit ``policy_change``."""
+    def _verdicts(self, state: LoopState) -> Callable[[str, int], Verdicts]:
+        """The acceptance rule's state for the iteration's ``index``-th decision."""
+        ev_cfg = self._config.evaluation
+        acc = ev_cfg.acceptance
+        budget = state.budget
+
+        def make(agent: str, index: int) -> Verdicts:
+            level = budget.level(budget.decisions + index)
+            if ev_cfg.mode == "temporal" or acc.rule != "sequential":
+                rule = "mean-improvement" if ev_cfg.mode == "temporal" else acc.rule
+                return FixedRule(rule, level, ev_cfg.num_samples)
+            plan = SequentialPlan(
+                alpha=level,
+                initial=acc.initial_samples,
+                maximum=acc.max_samples,
+                min_improvement=acc.min_improvement,
+            )
+            return SequentialRule(plan)
+
+        return make
+
+    def _judge_all(
+        self, state: LoopState, agents: list[str], candidates: Mapping[str, dict[str, Any]]
+    ) -> tuple[dict[str, bool], bool]:
+        """Judge every candidate (``cashloop.runner.judging``), then emit each decision in agent
+        order and apply the accepted ones. Returns who was accepted and whether the profile
+        changed."""
         cfg, it = self._config, state.iteration
-        seeds = sample_seeds(cfg.master_seed, it, agent, cfg.evaluation.num_samples)
-        trial = {**state.policies, agent: candidate}
-        incumbent, challenger = self._evals.evaluate_many([state.policies, trial], seeds)
-        old = [r.costs.get(agent, 0) for r in incumbent]
-        new = [r.costs.get(agent, 0) for r in challenger]
-        deltas = [o - n for o, n in zip(old, new, strict=True)]
-        acc = cfg.evaluation.acceptance
-        decision = decide(acc.rule, deltas, acc.alpha)
-        accepted = decision.accepted
-        reason = decision.reason
-        if cfg.evaluation.mode == "temporal":
-            accepted, reason = True, "temporal mode: every valid proposal is adopted"
-        event = self._emit(
-            it,
-            ev.POLICY_CHANGE,
-            policy_change_payload(
-                agent_id=agent,
-                old_policy=state.policies[agent],
-                new_policy=candidate,
-                old_costs=old,
-                new_costs=new,
-                deltas=deltas,
-                decision=decision,
-                accepted=accepted,
-                reason=reason,
+        ev_cfg = cfg.evaluation
+        trials = judge_candidates(
+            self._evals,
+            state.policies,
+            candidates,
+            agents,
+            make_verdicts=self._verdicts(state),
+            seeds=lambda agent: (
+                lambda start, stop: sample_seeds(cfg.master_seed, it, agent, stop, start)
             ),
+            simultaneous=ev_cfg.judging == "simultaneous",
+            speculation=ev_cfg.speculation if self._evals.parallelism > 1 else 0,
         )
-        state.history[agent].append(
-            ProposalRecord(
-                iteration=it,
-                policy=candidate,
-                old_cost=event["old_cost"],
-                new_cost=event["new_cost"],
-                delta=event["delta"],
-                accepted=accepted,
+        accepted = {a: False for a in agents}
+        changed = False
+        for agent, trial in trials.items():
+            decision = trial.decision
+            assert decision is not None
+            if decision.error is not None:
+                self._emit(
+                    it,
+                    ev.POLICY_REJECTED,
+                    {
+                        "agent_id": agent,
+                        "rejection_reason": "evaluation_error",
+                        "validation_errors": [decision.error],
+                        "attempts": 1,
+                    },
+                )
+                continue
+            ok, reason, charged = decision.accepted, decision.reason, decision.alpha
+            if ev_cfg.mode == "temporal":
+                ok, reason, charged = True, "temporal mode: every valid proposal is adopted", 0.0
+            charged = round(charged, 12)  # as stored, so a resumed run adds up the same
+            state.budget.charge(charged)
+            candidate = candidates[agent]
+            event = self._emit(
+                it,
+                ev.POLICY_CHANGE,
+                policy_change_payload(
+                    agent_id=agent,
+                    old_policy=state.policies[agent],
+                    new_policy=candidate,
+                    old_costs=trial.old,
+                    new_costs=trial.new,
+                    decision=decision,
+                    accepted=ok,
+                    reason=reason,
+                    seed_label=[it, agent],
+                    charged=charged,
+                ),
             )
-        )
-        if accepted:
-            state.policies[agent] = copy_json(candidate)
-        return accepted
-
-    def _pick_best(
-        self, state: LoopState, all_agents: list[str]
-    ) -> tuple[dict[str, int], BestProfile, list[dict[str, int]]]:
-        """The final profile's costs and the best profile, both on the final evaluation's seeds.
-
-        Each iteration's estimate comes from that iteration's own seeds, so the lowest of them is
-        biased low. The final profile and the ``best_candidates`` cheapest-looking earlier
-        incumbents are therefore evaluated together on the final seeds (common random numbers),
-        and the cheapest there is the best profile. Returns the comparison too: (first
-        iteration, total cost) of each profile compared, the final profile first.
-        """
-        cfg, it = self._config, state.iteration
-        seeds = sample_seeds(cfg.master_seed, "final", "*", cfg.evaluation.num_samples)
-        others = state.cheapest(cfg.evaluation.best_candidates, besides=state.policies)
-        profiles = [state.policies, *(dict(p.policies) for p in others)]
-        results = self._evals.evaluate_many(profiles, seeds)
-        final_costs = _mean_costs(results[0], all_agents)
-        pool = [
-            BestProfile(
-                iteration=state.first_seen(state.policies, it),
-                total_cost=sum(final_costs.values()),
-                costs=final_costs,
-                policies=copy_json(state.policies),
+            state.history[agent].append(
+                ProposalRecord(
+                    iteration=it,
+                    policy=candidate,
+                    old_cost=event["old_cost"],
+                    new_cost=event["new_cost"],
+                    delta=event["delta"],
+                    accepted=ok,
+                )
             )
-        ]
-        for earlier, samples in zip(others, results[1:], strict=True):
-            costs = _mean_costs(samples, all_agents)
-            pool.append(attrs.evolve(earlier, total_cost=sum(costs.values()), costs=costs))
-        best = min(pool, key=lambda p: (p.total_cost, p.iteration))
-        compared = [{"iteration": p.iteration, "total_cost": p.total_cost} for p in pool]
-        return final_costs, best, compared
+            accepted[agent] = ok
+            if ok:
+                changed = changed or state.policies[agent] != candidate
+                state.policies[agent] = copy_json(candidate)
+        return accepted, changed
 
     def _finish(
         self, state: LoopState, all_agents: list[str], verdict: Verdict
     ) -> ExperimentResult:
         cfg, it = self._config, state.iteration
-        final_costs, best, compared = self._pick_best(state, all_agents)
+        report = choose_best(
+            self._evals,
+            state,
+            all_agents,
+            master_seed=cfg.master_seed,
+            samples=cfg.evaluation.final_samples,
+            candidates=cfg.evaluation.best_candidates,
+        )
+        final_costs, best = report.final_costs, report.best
         self._emit(
             it,
             ev.CONVERGENCE,
@@ -380,7 +410,11 @@ class OptimizationLoop:
                 "best_costs": dict(best.costs),
                 "best_policies": dict(best.policies),
                 "best_iteration": best.iteration,
-                "best_compared": compared,
+                "best_compared": report.compared,
+                "final_cost_interval": report.final_interval,
+                "best_cost_interval": report.best_interval,
+                "holdout_samples": report.holdout_samples,
+                "decisions": state.budget.report(),
             },
         )
         history = iteration_history(self._state_provider)

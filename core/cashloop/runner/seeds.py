@@ -17,15 +17,18 @@ def derive_seed(master_seed: int, *parts: object) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-def sample_seeds(master_seed: int, iteration: int | str, agent: str, num_samples: int) -> list[int]:
-    """Seeds of one evaluation: (iteration, agent, sample). A candidate and its incumbent share
+def sample_seeds(
+    master_seed: int, iteration: int | str, agent: str, num_samples: int, start: int = 0
+) -> list[int]:
+    """Seeds of one evaluation: (iteration, agent, sample) for samples ``start`` up to
+    ``num_samples`` (so a seed list grows by asking for more). A candidate and its incumbent share
     them (common random numbers); ``agent`` is ``"*"`` for the incumbent profile's evaluation."""
     # derive_seed(master_seed, iteration, agent, i) for each i, hashing the shared prefix once
     prefix = hashlib.blake2b(
         "/".join([str(master_seed), str(iteration), str(agent), ""]).encode(), digest_size=8
     )
     seeds = []
-    for i in range(num_samples):
+    for i in range(start, num_samples):
         digest = prefix.copy()
         digest.update(str(i).encode())
         seeds.append(int.from_bytes(digest.digest(), "big") >> 1)

@@ -74,7 +74,18 @@ def _render_decision(event: Mapping[str, Any], console: Printer) -> None:
     if event.get("reason"):
         line.append(f" - {event['reason']}")
     console.print(line)
-    if "mean_delta" in event or "ci_lower" in event:
+    if "lower_bound" in event:
+        bound = event.get("lower_bound")
+        shown = "none" if bound is None else format_money(bound)
+        console.print(
+            Text(
+                f"  mean saving {format_money(event.get('mean_delta'))} over "
+                f"{format_count(event.get('samples'))} samples, one-sided lower bound {shown}, "
+                f"{format_p_value(event.get('p_value'))}, level {_level(event.get('level'))}",
+                style="dim",
+            )
+        )
+    elif "mean_delta" in event or "ci_lower" in event:  # runs stored before sequential tests
         interval = f"[{format_money(event.get('ci_lower'))}, {format_money(event.get('ci_upper'))}]"
         console.print(
             Text(
@@ -83,6 +94,10 @@ def _render_decision(event: Mapping[str, Any], console: Printer) -> None:
                 style="dim",
             )
         )
+
+
+def _level(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, int | float) else "?"
 
 
 def _render_sample_deltas(event: Mapping[str, Any], console: Printer) -> None:
