@@ -69,7 +69,7 @@ class DaskExecutor(Executor):
 
     def bind_evaluator(self, key: str, payload: bytes) -> None:
         """Installs the evaluator in every worker, now and on any worker that joins later."""
-        client = self._started()
+        client, _ = self._started()
         name = plugin_name(key)
         with self._lock:
             if name in self._plugins:
@@ -78,8 +78,8 @@ class DaskExecutor(Executor):
         client.register_plugin(EvaluatorPlugin(key, payload), name=name)
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        self._started()
-        future: Future[T] = self._tasks.submit(fn, *args, **kwargs)
+        _, tasks = self._started()
+        future: Future[T] = tasks.submit(fn, *args, **kwargs)
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -99,7 +99,8 @@ class DaskExecutor(Executor):
         if cluster is not None:
             cluster.close()
 
-    def _started(self) -> Client:
+    def _started(self) -> tuple[Client, Any]:
+        """The client and its ``ClientExecutor``, a local cluster started first if needed."""
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("cannot schedule new calls after shutdown")
@@ -117,7 +118,7 @@ class DaskExecutor(Executor):
                 self._tasks = self._client.get_executor(  # type: ignore[no-untyped-call]
                     pure=False, retries=self.options.retries
                 )
-            return self._client
+            return self._client, self._tasks
 
     def __repr__(self) -> str:
         where = self.options.address or "local cluster"
