@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Mapping, Sequence
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +21,20 @@ VICTIM_ENV = "CASHLOOP_DASK_TEST_VICTIM"
 
 
 def require_dask() -> None:
-    """Skip the calling test module without cashloop-dask, or fail where servers are required."""
-    try:
-        import cashloop_dask  # noqa: F401
-        import distributed  # noqa: F401
-    except ImportError as exc:
-        if os.environ.get("CASHLOOP_REQUIRE_SERVERS") == "1":
-            raise
-        pytest.skip(
-            f"cashloop-dask is not installed ({exc}): pip install -e ./contrib/cashloop-dask",
-            allow_module_level=True,
-        )
+    """Skip the calling test module without cashloop-dask, or fail where servers are required.
+
+    Only looks for the packages: importing Dask at collection would import the
+    ``importlib_metadata`` backport, whose finder changes what every later test of the session
+    sees of installed distributions."""
+    missing = [name for name in ("cashloop_dask", "distributed") if find_spec(name) is None]
+    if not missing:
+        return
+    message = f"cashloop-dask is not installed (no {', '.join(missing)}): " + (
+        "pip install -e ./contrib/cashloop-dask"
+    )
+    if os.environ.get("CASHLOOP_REQUIRE_SERVERS") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message, allow_module_level=True)
 
 
 class WatchedRtgs:

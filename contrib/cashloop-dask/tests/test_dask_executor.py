@@ -10,6 +10,7 @@ import os
 import pickle
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dask_helpers import fails_once, require_dask, unpickled_in, watched_rtgs
@@ -18,12 +19,18 @@ require_dask()
 
 from cashloop_dask import DaskOptions, create_dask_executor  # noqa: E402
 from conftest import ExternalCluster  # noqa: E402
-from distributed import Client  # noqa: E402
 
 from cashloop.plugin import EvaluatorHost  # noqa: E402
 
 
-def _worker_pids(client: Client) -> set[int]:
+def Client(address: Any, **options: Any) -> Any:
+    """``distributed.Client``, imported when a test runs (see ``require_dask``)."""
+    from distributed import Client as DaskClient
+
+    return DaskClient(address, **options)
+
+
+def _worker_pids(client: Any) -> set[int]:
     return set(client.run(os.getpid).values())
 
 
