@@ -8,6 +8,8 @@ import concurrent.futures as cf
 import operator
 import os
 import pickle
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -140,3 +142,33 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+_OWNER = """
+import operator, os, sys, time
+from cashloop_dask import DaskOptions, create_dask_executor
+if __name__ == "__main__":
+    executor = create_dask_executor(DaskOptions(workers=2))
+    executor.submit(operator.add, 1, 1).result()
+    print(*executor._client.run(os.getpid).values(), flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_local_cluster_s_workers_die_with_a_killed_run(tmp_path: Path) -> None:
+    script = tmp_path / "owner.py"
+    script.write_text(_OWNER, encoding="utf-8")
+    owner = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert owner.stdout is not None
+        pids = [int(p) for p in owner.stdout.readline().split()]
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
+    finally:
+        owner.kill()  # SIGKILL: no shutdown runs
+        owner.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
