@@ -1,14 +1,15 @@
-"""The machine's own limit for any 2-process executor: the same evaluator work run by one process,
-then by two processes at once, with no communication between them at all.
+"""The machine's own limit for any k-process executor: the same evaluator work run by one process,
+then by k processes at once, with no communication between them at all.
 
-    .venv/bin/python benchmarks/parallel_ceiling.py [--rounds 7] [--seconds 0.3]
+    .venv/bin/python benchmarks/parallel_ceiling.py [--rounds 7] [--seconds 0.3] [--processes 2]
 
-Each process evaluates castro_exp2 batches (50 fresh seeds each, the initial profile) with the
-``rtgs`` evaluator it inherited at fork, for about ``--seconds``; nothing is sent back but the exit
-status. Throughput of two processes against one (2 x one's wall / two's wall) is what an
-executor would reach if sharing a batch cost nothing. Two vCPUs of a virtual machine may give
+Each process evaluates castro_exp2 batches (50 fresh seeds each, the initial profile; another
+evaluator and batch size can be given to :func:`measure`) with the ``rtgs`` evaluator it inherited
+at fork, for about ``--seconds``; nothing is sent back but the exit status. Throughput of k
+processes against one (k x one's wall / k's wall) is what an executor would reach if sharing a
+batch cost nothing. Two vCPUs of a virtual machine may give
 less than 2x: the host may not run both at once, or may run them on one physical core. One and
-two processes alternate, so a change in the machine's speed hits both alike; the median and
+k processes alternate, so a change in the machine's speed hits both alike; the median and
 range of the rounds are printed. The engine is the compiled one unless ``CASHLOOP_RTGS_PURE=1``.
 Only public tools are used.
 """
@@ -34,18 +35,19 @@ def _evaluator() -> Any:
     )
 
 
-def _work(evaluator: Any, batches: int, tag: str) -> None:
+def _work(evaluator: Any, batches: int, tag: str, seeds: int = 50) -> None:
     profile = {a: evaluator.initial_policy(a) for a in evaluator.agents()}
     for i in range(batches):
-        evaluator.evaluate(profile, sample_seeds(11, f"{tag}-{i}", "*", 50))
+        evaluator.evaluate(profile, sample_seeds(11, f"{tag}-{i}", "*", seeds))
 
 
-def _processes(evaluator: Any, count: int, batches: int, tag: str) -> float:
+def _processes(evaluator: Any, count: int, batches: int, tag: str, seeds: int) -> float:
     """Wall seconds for ``count`` forked processes each doing ``batches`` batches."""
     context = multiprocessing.get_context("fork")
     started = time.perf_counter()
     workers = [
-        context.Process(target=_work, args=(evaluator, batches, f"{tag}-{n}")) for n in range(count)
+        context.Process(target=_work, args=(evaluator, batches, f"{tag}-{n}", seeds))
+        for n in range(count)
     ]
     for worker in workers:
         worker.start()
@@ -56,18 +58,27 @@ def _processes(evaluator: Any, count: int, batches: int, tag: str) -> float:
     return time.perf_counter() - started
 
 
-def measure(rounds: int = 7, seconds: float = 0.3) -> list[float]:
-    """Throughput ratio of two processes against one, per round."""
-    evaluator = _evaluator()
-    _work(evaluator, 3, "warm")  # compile, caches: the children inherit them at fork
+def measure(
+    rounds: int = 7,
+    seconds: float = 0.3,
+    *,
+    processes: int = 2,
+    evaluator: Any = None,
+    seeds: int = 50,
+) -> list[float]:
+    """Throughput ratio of ``processes`` processes against one, per round: each evaluates
+    batches of ``seeds`` seeds with ``evaluator`` (default: castro_exp2's) for about
+    ``seconds``. Call it before the process starts threads of its own (it forks)."""
+    evaluator = evaluator if evaluator is not None else _evaluator()
+    _work(evaluator, 3, "warm", seeds)  # compile, caches: the children inherit them at fork
     started = time.perf_counter()
-    _work(evaluator, 5, "calibrate")
-    batches = max(5, round(seconds / ((time.perf_counter() - started) / 5)))
+    _work(evaluator, 2, "calibrate", seeds)
+    batches = max(2, round(seconds / ((time.perf_counter() - started) / 2)))
     ratios = []
     for r in range(rounds):
-        one = _processes(evaluator, 1, batches, f"one-{r}")
-        two = _processes(evaluator, 2, batches, f"two-{r}")
-        ratios.append(2 * one / two)
+        one = _processes(evaluator, 1, batches, f"one-{r}", seeds)
+        many = _processes(evaluator, processes, batches, f"many-{r}", seeds)
+        ratios.append(processes * one / many)
     return ratios
 
 
@@ -88,9 +99,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=0.3, help="work per process and round")
+    parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
-    ratios = measure(args.rounds, args.seconds)
-    print(f"two processes against one, no communication: {describe(ratios)}")
+    ratios = measure(args.rounds, args.seconds, processes=args.processes)
+    print(f"{args.processes} processes against one, no communication: {describe(ratios)}")
 
 
 if __name__ == "__main__":
