@@ -145,3 +145,28 @@ def test_no_new_cell_starts_once_the_sweep_budget_is_spent(
     assert done.returncode == 1
     assert "the sweep budget is spent" in done.stderr
     assert _completed(db) == 1  # the first cell spent it; no other cell was started
+
+
+def test_plot_of_a_sweep_writes_its_chart_and_each_cells_charts(
+    campaign_dir: Path, cli: Callable[..., Any]
+) -> None:
+    (campaign_dir / "sweep.yaml").write_text(
+        yaml.safe_dump({"name": "small", "base": "base.yaml", "seeds": "1..2"}), "utf-8"
+    )
+    db = campaign_dir / "runs.db"
+    assert cli("sweep", "sweep.yaml", "--db", str(db), "--parallel", "2").returncode == 0
+    out = campaign_dir / "charts"
+    done = cli("plot", "--sweep", "small", "--db", str(db), "--out", str(out), "--format", "svg")
+    assert done.returncode == 0, done.stderr
+    assert (out / "small.final-cost.svg").is_file()
+    cells = sorted(p.name for p in (out / "runs").iterdir())
+    assert cells == [
+        "small_seed=1.costs.svg", "small_seed=1.parameters.svg",
+        "small_seed=2.costs.svg", "small_seed=2.parameters.svg",
+    ]  # fmt: skip
+    chart = (out / "runs" / "small_seed=1.costs.svg").read_text()
+    assert "cost per day (USD)" in chart and "BANK_A" in chart and "iteration" in chart
+    again = cli("plot", "small/seed=1", "--db", str(db), "--out", str(campaign_dir / "again"),
+                "--format", "svg")  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert (campaign_dir / "again" / "small_seed=1.costs.svg").read_text() == chart  # deterministic

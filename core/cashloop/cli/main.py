@@ -10,6 +10,7 @@ from cashloop import __version__
 from cashloop.cli.cmd_compare import compare_cmd
 from cashloop.cli.cmd_config import template_cmd, validate_cmd
 from cashloop.cli.cmd_export import export_cmd
+from cashloop.cli.cmd_plot import plot_cmd
 from cashloop.cli.cmd_plugins import plugins_cmd
 from cashloop.cli.cmd_rerun import rerun_cmd
 from cashloop.cli.cmd_run import resume_cmd, run_cmd
@@ -90,6 +91,7 @@ for command in (
     sweeps_cmd,
     compare_cmd,
     export_cmd,
+    plot_cmd,
 ):
     cli.add_command(command)
 
