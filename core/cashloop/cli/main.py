@@ -16,6 +16,7 @@ from cashloop.cli.cmd_rerun import rerun_cmd
 from cashloop.cli.cmd_run import resume_cmd, run_cmd
 from cashloop.cli.cmd_runs import events_cmd, replay_cmd, runs_cmd, show_cmd, watch_cmd
 from cashloop.cli.cmd_sweep import sweep_cmd, sweeps_cmd
+from cashloop.cli.cmd_ui import ui_cmd
 from cashloop.errors import StorageError, UserError
 
 __all__ = ["cli", "main"]
@@ -92,6 +93,7 @@ for command in (
     compare_cmd,
     export_cmd,
     plot_cmd,
+    ui_cmd,
 ):
     cli.add_command(command)
 
