@@ -132,31 +132,20 @@ def _print_sweeps(sweeps: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="sweeps", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in (
-        "sweep",
-        "state",
-        "cells",
-        "completed",
-        "running",
-        "failed",
-        "interrupted",
-        "tokens",
-        "$",
-    ):
-        table.add_column(
-            column, no_wrap=True, justify="left" if column in ("sweep", "state") else "right"
-        )
+    table = Table(title="sweeps", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("sweep", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    for column in ("completed", "running", "failed", "interrupted", "tokens", "$"):
+        table.add_column(column, no_wrap=True, justify="right")
     for s in sweeps:
         table.add_row(
             s["sweep"],
             s["state"],
-            f"{s['cells_stored']}/{s['cells_total'] or '?'}",
-            str(s["completed"]),
+            f"{s['completed']}/{s['cells_total'] or s['cells_stored']}",
             str(s["running"]),
             str(s["failed"]),
             str(s["interrupted"]),
             f"{s['tokens']:,}",
-            f"{s['usd']:.4f}",
+            f"{s['usd']:.2f}",
         )
     Console().print(table)
