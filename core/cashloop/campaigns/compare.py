@@ -13,7 +13,7 @@ from cashloop.campaigns.spec import SEED_KEY
 __all__ = ["IGNORED_KEYS", "compare_runs", "unswept_differences"]
 
 #: Config keys that never make two runs incomparable (names, where results go, the seed).
-IGNORED_KEYS = ("name", "description", SEED_KEY, "storage", "outputs", "config_dir")
+IGNORED_KEYS = ("name", "description", SEED_KEY, "storage", "outputs", "executor", "config_dir")
 #: Provenance entries that must agree within a group (code and inputs).
 _PROVENANCE_KEYS = (
     "cashloop_version",

@@ -25,8 +25,9 @@ SWEEP_CELL: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.Conte
     "cashloop_sweep_cell", default=None
 )
 
-#: Config keys that say where a run is stored or shown, not what it computes.
-_PLACE_KEYS = ("storage", "outputs", "config_dir")
+#: Config keys that say where a run is stored, shown or evaluated, not what it computes (results
+#: are identical on every executor).
+_PLACE_KEYS = ("storage", "outputs", "executor", "config_dir")
 
 
 def sha256_json(value: Any) -> str:

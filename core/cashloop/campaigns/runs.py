@@ -65,7 +65,8 @@ def open_repository(db: Path) -> Any:
     path = db.resolve()
     if not path.exists():
         raise UserError(f"no database at {path}; run an experiment first or pass --db PATH")
-    return ExperimentRepository(path, create=False)
+    # nothing here writes: "full" durability starts no background syncing thread
+    return ExperimentRepository(path, create=False, durability="full")
 
 
 def sweep_of(run_id: str) -> str | None:
