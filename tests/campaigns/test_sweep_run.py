@@ -68,8 +68,14 @@ def test_an_interrupted_sweep_continues_and_runs_every_cell_exactly_once(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 120
-    while _completed(db) < 2 and time.monotonic() < deadline and first.poll() is None:
-        time.sleep(0.1)
+    while (
+        (
+            _completed(db) < 2 or not _with_status(db, "running")  # two done, one stored in flight
+        )
+        and time.monotonic() < deadline
+        and first.poll() is None
+    ):
+        time.sleep(0.05)
     os.killpg(first.pid, signal.SIGINT)  # Ctrl-C in the sweep's terminal: every process
     _, err = first.communicate(timeout=60)
     assert first.returncode == 130, err

@@ -37,6 +37,7 @@ def run_cell(job: CellJob, slots: Any | None) -> None:
     with log.open("ab") as out:
         os.dup2(out.fileno(), 1)
         os.dup2(out.fileno(), 2)
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = _run(job, slots)
@@ -50,8 +51,16 @@ def run_cell(job: CellJob, slots: Any | None) -> None:
     sys.exit(code)
 
 
+_interrupted = False
+
+
 def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
+    """The first SIGINT or SIGTERM interrupts the run; later ones (Ctrl-C reaches the cell from
+    the terminal and from the sweep alike) are ignored, so the run can record its status."""
+    global _interrupted
+    if not _interrupted:
+        _interrupted = True
+        raise KeyboardInterrupt
 
 
 def _run(job: CellJob, slots: Any | None) -> int:

@@ -12,6 +12,8 @@ limits concurrent LLM calls; the sweep's token and USD budget is checked, from t
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -246,10 +248,12 @@ class SweepRunner:
                 self._stop(running)
 
     def _stop(self, running: dict[str, tuple[Any, float]]) -> None:
-        """Let each cell process record its interruption, then make sure it is gone."""
+        """Interrupt each cell process (a cell takes only the first signal, so one that already
+        had Ctrl-C from the terminal is not disturbed), let it record its interruption, then
+        make sure it is gone."""
         for process, _ in running.values():
-            if process.is_alive():
-                process.terminate()  # the cell turns SIGTERM into an interrupted run
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signal.SIGINT)
         deadline = time.monotonic() + 30
         for process, _ in running.values():
             process.join(max(0.1, deadline - time.monotonic()))
