@@ -7,11 +7,16 @@ import sys
 import click
 
 from cashloop import __version__
+from cashloop.cli.cmd_compare import compare_cmd
 from cashloop.cli.cmd_config import template_cmd, validate_cmd
+from cashloop.cli.cmd_export import export_cmd
+from cashloop.cli.cmd_plot import plot_cmd
 from cashloop.cli.cmd_plugins import plugins_cmd
 from cashloop.cli.cmd_rerun import rerun_cmd
 from cashloop.cli.cmd_run import resume_cmd, run_cmd
 from cashloop.cli.cmd_runs import events_cmd, replay_cmd, runs_cmd, show_cmd, watch_cmd
+from cashloop.cli.cmd_sweep import sweep_cmd, sweeps_cmd
+from cashloop.cli.cmd_ui import ui_cmd
 from cashloop.errors import StorageError, UserError
 
 __all__ = ["cli", "main"]
@@ -83,6 +88,12 @@ for command in (
     validate_cmd,
     template_cmd,
     plugins_cmd,
+    sweep_cmd,
+    sweeps_cmd,
+    compare_cmd,
+    export_cmd,
+    plot_cmd,
+    ui_cmd,
 ):
     cli.add_command(command)
 

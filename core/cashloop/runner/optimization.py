@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cashloop import events as ev
+from cashloop.campaigns.provenance import run_provenance
 from cashloop.json_copy import copy_json
 from cashloop.money import mean_cents
 from cashloop.prompts import AgentContext, build_system_prompt
@@ -168,6 +169,7 @@ class OptimizationLoop:
                     "master_seed": cfg.master_seed,
                     "acceptance_rule": cfg.evaluation.acceptance.rule,
                     "evaluator": evaluator.describe(),
+                    "provenance": run_provenance(cfg, evaluator, self._config_dir),
                 },
             )
         verdict = state.detector.check() if state.iteration else None
