@@ -16,7 +16,7 @@ from cashloop.prompts import AgentContext, build_system_prompt
 from cashloop.runner.acceptance import decide
 from cashloop.runner.accounting import budget_verdict, price_of_call
 from cashloop.runner.components import Components, build_components
-from cashloop.runner.convergence import ConvergenceDetector, Verdict
+from cashloop.runner.convergence import ConvergenceDetector, Verdict, combined_exhaustion
 from cashloop.runner.dispatcher import EventDispatcher
 from cashloop.runner.evaluation import EvaluationService
 from cashloop.runner.event_payloads import (
@@ -226,6 +226,8 @@ class OptimizationLoop:
         outcomes = await self._proposer.propose_all(contexts, seeds)
         for outcome in outcomes:
             self._record_attempts(state, outcome)
+        exhausted = combined_exhaustion([o.exhausted for o in outcomes])
+        proposed = any(o.policy is not None for o in outcomes)
         accepted = {a: False for a in agents}
         changed = False  # whether an accepted candidate differs from the policy it replaced
         for outcome in outcomes:
@@ -243,9 +245,11 @@ class OptimizationLoop:
                 "policies": state.policies,
                 "total_cost": sum(costs.values()),
                 "changed": changed,
+                "exhausted": exhausted,
+                "proposed": proposed,
             },
         )
-        state.detector.observe(sum(costs.values()), changed)
+        state.detector.observe(sum(costs.values()), changed, exhausted=exhausted, proposed=proposed)
 
     def _record_attempts(self, state: LoopState, outcome: ProposalOutcome) -> None:
         it = state.iteration
