@@ -61,6 +61,12 @@ def combined_exhaustion(flags: list[bool | None]) -> bool | None:
 def convergence_problems(cfg: ConvergenceConfig) -> list[str]:
     """Settings under which a criterion could never work as documented (``path: problem``)."""
     problems = []
+    if cfg.equilibrium_tolerance < 0:
+        problems.append("convergence.equilibrium_tolerance: must be >= 0")
+    if cfg.equilibrium_epsilon is not None and cfg.equilibrium_epsilon < 0:
+        problems.append("convergence.equilibrium_epsilon: must be >= 0")
+    if cfg.equilibrium_samples is not None and cfg.equilibrium_samples < 1:
+        problems.append("convergence.equilibrium_samples: must be >= 1")
     if cfg.cv_threshold is not None and 0.0 < cfg.trend_alpha < 1.0:
         shortest = shortest_trend_window(cfg.trend_alpha)
         if cfg.stability_window < shortest:

@@ -16,8 +16,14 @@ from cashloop.prompts import AgentContext, build_system_prompt
 from cashloop.runner.acceptance import decide
 from cashloop.runner.accounting import budget_verdict, price_of_call
 from cashloop.runner.components import Components, build_components
-from cashloop.runner.convergence import ConvergenceDetector, Verdict, combined_exhaustion
+from cashloop.runner.convergence import (
+    ConvergenceDetector,
+    Verdict,
+    combined_exhaustion,
+    settle_with_equilibrium,
+)
 from cashloop.runner.dispatcher import EventDispatcher
+from cashloop.runner.equilibrium import report_for_run
 from cashloop.runner.evaluation import EvaluationService
 from cashloop.runner.event_payloads import (
     bootstrap_payload,
@@ -354,6 +360,11 @@ class OptimizationLoop:
     ) -> ExperimentResult:
         cfg, it = self._config, state.iteration
         final_costs, best, compared = self._pick_best(state, all_agents)
+        agents = list(cfg.optimized_agents) or all_agents
+        report = report_for_run(cfg, self._evals.evaluate_many, state.policies, agents)
+        if report is not None:
+            self._emit(it, ev.EQUILIBRIUM, report)
+        verdict = settle_with_equilibrium(verdict, None if report is None else report["passes"])
         self._emit(
             it,
             ev.CONVERGENCE,
