@@ -8,6 +8,7 @@ import click
 
 from cashloop import __version__
 from cashloop.cli.cmd_config import template_cmd, validate_cmd
+from cashloop.cli.cmd_equilibrium import equilibrium_cmd
 from cashloop.cli.cmd_plugins import plugins_cmd
 from cashloop.cli.cmd_rerun import rerun_cmd
 from cashloop.cli.cmd_run import resume_cmd, run_cmd
@@ -83,6 +84,7 @@ for command in (
     validate_cmd,
     template_cmd,
     plugins_cmd,
+    equilibrium_cmd,
 ):
     cli.add_command(command)
 
