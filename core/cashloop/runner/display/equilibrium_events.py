@@ -67,8 +67,8 @@ def render_equilibrium(event: Mapping[str, Any], console: Printer, verbose: Verb
     if event.get("lower_bound_only"):
         console.print(
             Text(
-                "Only numeric parameters were searched, one at a time, not the decision trees: "
-                "each gain is a lower bound on the best deviation's.",
+                "Each gain is a lower bound: only numeric parameters were searched, one at a "
+                "time, not the decision trees.",
                 style="dim",
             )
         )
