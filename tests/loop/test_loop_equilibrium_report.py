@@ -87,3 +87,35 @@ async def test_the_report_can_be_turned_off(tmp_path: Path) -> None:
     )
     _, events, _ = await run_experiment(config, tmp_path / "runs.db")
     assert of_type(events, ev.EQUILIBRIUM) == []
+
+
+async def test_equilibrium_epsilon_makes_the_check_a_criterion_even_for_one_agent(
+    tmp_path: Path,
+) -> None:
+    # BANK_B alone, stuck at 0.5 while its best response to A = 0.5 is elsewhere: exhausted
+    # or not, a run whose profile fails the check does not converge
+    client = FractionScript({"BANK_B": [0.5]})
+    config = example_config(
+        "castro_exp1",
+        optimized_agents=["BANK_B"],
+        convergence={"no_change_window": 2, "equilibrium_epsilon": 0.0},
+    )
+    result, events, _ = await run_experiment(config, tmp_path / "runs.db", client=client)
+    (report,) = of_type(events, ev.EQUILIBRIUM)
+    assert list(report["agents"]) == ["BANK_B"]
+    assert report["tolerance"] == 0.0
+    assert report["agents"]["BANK_B"]["epsilon"] > 0
+    assert report["passes"] is False
+    assert (result.converged, result.convergence_reason) == (False, "stalled")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("equilibrium_tolerance", -0.1), ("equilibrium_epsilon", -1.0), ("equilibrium_samples", 0)],
+)
+def test_bad_equilibrium_settings_are_config_errors(key: str, value: float) -> None:
+    from cashloop.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        example_config("castro_exp2", convergence={key: value})
+    assert f"convergence.{key}: must be >= " in str(caught.value)
