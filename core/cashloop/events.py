@@ -8,6 +8,7 @@ __all__ = [
     "ALL_EVENTS",
     "BOOTSTRAP_EVALUATION",
     "CONVERGENCE",
+    "EQUILIBRIUM",
     "EXPERIMENT_END",
     "EXPERIMENT_START",
     "ITERATION_COMPLETE",
@@ -24,6 +25,8 @@ LLM_CALL: Final = "llm_call"
 POLICY_REJECTED: Final = "policy_rejected"
 POLICY_CHANGE: Final = "policy_change"
 ITERATION_COMPLETE: Final = "iteration_complete"
+#: each agent's best unilateral deviation from the final profile (runner/equilibrium.py)
+EQUILIBRIUM: Final = "equilibrium"
 CONVERGENCE: Final = "convergence"
 EXPERIMENT_END: Final = "experiment_end"
 
@@ -35,6 +38,7 @@ ALL_EVENTS: Final = (
     POLICY_REJECTED,
     POLICY_CHANGE,
     ITERATION_COMPLETE,
+    EQUILIBRIUM,
     CONVERGENCE,
     EXPERIMENT_END,
 )

@@ -160,6 +160,12 @@ class PolicyProposal:
     completion_tokens: int = 0
     latency_seconds: float = 0.0
     reasoning: str | None = None
+    #: Whether the proposer has nothing left to try around the incumbent: ``True`` once it has
+    #: searched it out (the policy is then the incumbent), ``False`` while it still has
+    #: candidates to try (a run does not stop for lack of accepted changes meanwhile), ``None``
+    #: when it does not say (LLMs). A run is reported converged only when its stopping
+    #: criterion holds and every proposer is exhausted or the equilibrium check passes.
+    exhausted: bool | None = None
 
 
 @attrs.frozen(kw_only=True)

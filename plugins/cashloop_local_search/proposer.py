@@ -47,25 +47,29 @@ class LocalSearchProposer:
         axes = build_axes(current, request.constraints, self._options)
         policy: dict[str, Any] = copy_json(dict(current))
         if not axes:
-            return _proposal(policy, "no declared numeric parameter to tune; keeping the policy")
+            reason = "no declared numeric parameter to tune; keeping the policy"
+            return _proposal(policy, reason, exhausted=True)
         base = read_values(current, axes)
         state, tried = replay(request.history, axes, self._options, base)
         state, move = next_move(state, axes, base, tried, self._options.shrink)
         if move is None:
             reason = "every step is at its minimum and was rejected both ways; keeping the best"
-            return _proposal(policy, reason)
+            return _proposal(policy, reason, exhausted=True)
         axis = axes[move.index]
         params = policy["parameters"]
         params[axis.name] = axis.as_json(move.value, params[axis.name])
-        return _proposal(policy, _explain(axis, move, base[move.index], state, request))
+        explained = _explain(axis, move, base[move.index], state, request)
+        return _proposal(policy, explained, exhausted=False)
 
 
-def _proposal(policy: dict[str, Any], reasoning: str) -> PolicyProposal:
+def _proposal(policy: dict[str, Any], reasoning: str, *, exhausted: bool) -> PolicyProposal:
+    """``exhausted``: the smallest step was tried (and rejected) both ways on every axis."""
     return PolicyProposal(
         policy=policy,
         raw_response=json.dumps(policy),
         model=MODEL_NAME,
         reasoning=f"local-search: {reasoning}",
+        exhausted=exhausted,
     )
 
 

@@ -16,9 +16,10 @@ class RtgsOptions:
 
     ``scenario`` is resolved against the experiment config's folder by the core.
     ``sampling``: ``full`` runs the whole scenario once per sample seed (common random numbers
-    for paired comparisons); ``bootstrap-sandbox`` reproduces SimCash's resample-and-sandbox
-    evaluation. ``semantics``: ``simcash`` keeps SimCash's known quirks, ``corrected`` fixes
-    them (see the README of the plugin). ``context_seed`` seeds the bootstrap context run
+    for paired comparisons); ``bootstrap-sandbox`` follows SimCash's resample-and-sandbox
+    evaluation (opt-in and biased; how it differs from SimCash's is in ``sandbox.py``).
+    ``semantics``: ``simcash`` keeps SimCash's known quirks, ``corrected`` fixes them (see the
+    README of the plugin). ``context_seed`` seeds the bootstrap context run
     (default: the scenario's ``rng_seed``).
     """
 

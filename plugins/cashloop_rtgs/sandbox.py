@@ -7,6 +7,27 @@ a three-agent sandbox: SOURCE (unlimited money) pays the agent at the recorded s
 offsets, the agent pays SINK (unlimited credit) under the evaluated policy. The agent's sandbox
 cost is its sample cost. As in SimCash the sandbox has no deferred crediting, no end-of-day
 deadline cap and no LSM, and split children of the context run are not resampled.
+
+Opt-in and biased: an agent's sandbox cost is not its cost in the scenario. Incoming liquidity
+is replayed from the context run whatever the agent now does (no feedback from its own policy to
+the others' payments), so, for example, cutting liquidity looks cheaper than it is; candidates
+are compared on these costs only. Use ``sampling: full`` for decisions you publish.
+
+How it differs from SimCash's own bootstrap evaluation (compare with care):
+
+* The context is frozen. It is run once, under the *initial* policies and ``context_seed``
+  (default: the scenario's ``rng_seed``), and every later sample resamples that one history.
+  SimCash runs its context simulation in its own loop (in its later versions once per
+  iteration, with an iteration seed and the policies then in force), so its histories follow
+  the incumbents.
+* Deadlines are relative and capped. A resampled payment keeps its deadline's offset from
+  arrival, cut at the sandbox's last tick (at least one tick), then goes through the world's
+  ``event_deadline`` rule; SimCash passes the raw offset (at least 1) to its own engine.
+* Seeds are cashloop's: sample seeds come from ``master_seed`` by the loop's hashing
+  (``cashloop.runner.seeds``), not SimCash's ``sha256(f"{master}:sample:{idx}")``;
+  :func:`simcash_sample_seeds` gives SimCash's seeds to compare with its published runs.
+* Cost rates are the scenario's in every sandbox (SimCash's sandbox builder uses its default
+  rates unless the caller overrides them).
 """
 
 from __future__ import annotations

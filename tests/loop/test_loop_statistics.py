@@ -7,8 +7,10 @@ import math
 import pytest
 
 from cashloop.runner.statistics import (
+    mann_kendall_min_p,
     mann_kendall_p,
     paired_t_test,
+    shortest_trend_window,
     student_t_quantile,
     student_t_sf,
 )
@@ -133,3 +135,20 @@ def test_mann_kendall_finds_no_trend_in_a_flat_series() -> None:
     assert mann_kendall_p([5.0] * 8) == 1.0
     assert mann_kendall_p([10, 12, 9, 11, 10, 12, 9, 11]) > 0.5
     assert mann_kendall_p([1.0, 2.0]) == 1.0  # too short to tell
+
+
+def test_mann_kendall_corrects_the_variance_for_ties() -> None:
+    # S = 17 (21 pairs, 4 of them tied); Var(S) = (7*6*19 - 2*1*9 - 3*2*11) / 18 = 39.667
+    # z = 16 / sqrt(39.667) = 2.540: p = 0.01107 (0.0163 without the tie correction)
+    assert mann_kendall_p([1, 2, 2, 3, 3, 3, 4]) == pytest.approx(0.011072, rel=1e-4)
+
+
+def test_mann_kendall_knows_the_windows_too_short_to_show_a_trend() -> None:
+    # the smallest p of n values is that of a strictly monotone series
+    assert mann_kendall_min_p(4) == pytest.approx(mann_kendall_p([1, 2, 3, 4]))
+    assert mann_kendall_min_p(4) == pytest.approx(0.0894, abs=1e-4)
+    assert mann_kendall_min_p(5) == pytest.approx(0.0275, abs=1e-4)
+    assert mann_kendall_min_p(2) == 1.0
+    assert shortest_trend_window(0.05) == 5
+    assert shortest_trend_window(0.01) == 6
+    assert shortest_trend_window(0.1) == 4

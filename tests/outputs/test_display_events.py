@@ -221,3 +221,19 @@ def test_render_event_accepts_any_console(run_events: list[dict[str, Any]]) -> N
     for event in run_events:
         render_event(event, console, EVERYTHING)
     assert "\x1b[" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_equilibrium_report_shows_each_agents_gain_and_the_verdict(
+    run_events: list[dict[str, Any]], render: Render
+) -> None:
+    (event,) = _of_type(run_events, "equilibrium")
+    out = render([event], NOTHING)  # always shown
+    assert "Equilibrium check fails" in out
+    assert "2.0% of its cost" in out
+    assert "$58.92" in out and "[$44.70, $73.14]" in out  # BANK_A's gain and interval
+    assert "26.5%" in out
+    assert "initial_liquidity_fraction 0.14375" in out
+    assert "Each gain is a lower bound" in out
+    passing = {**event, "passes": True, "lower_bound_only": False}
+    out = render([passing], NOTHING)
+    assert "Equilibrium check passes" in out and "lower bound" not in out

@@ -142,6 +142,7 @@ async def test_proposal_fields() -> None:
     assert proposal.prompt_tokens == proposal.completion_tokens == 0
     assert proposal.reasoning and "\n" not in proposal.reasoning
     assert proposal.reasoning.startswith("local-search: initial_liquidity_fraction 0.5 -> 0.4")
+    assert proposal.exhausted is False  # it has steps left to try
 
 
 async def test_request_policy_is_not_mutated() -> None:
@@ -159,12 +160,29 @@ async def test_repeats_the_incumbent_once_every_step_is_exhausted() -> None:
     last_req, last = result.proposals["A"][-1]
     assert last.policy == dict(last_req.current_policy)
     assert last.reasoning is not None and "minimum" in last.reasoning
+    assert last.exhausted is True
+
+
+async def test_declares_exhaustion_only_after_its_smallest_step_failed_both_ways() -> None:
+    cost = kinked(0.2)
+    result = await drive(
+        lambda p: {"A": cost(p["A"][F])}, {"A": policy(**{F: 0.5})}, max_iterations=60, window=60
+    )
+    made = result.proposals["A"]
+    first = next(i for i, (_, p) in enumerate(made) if p.exhausted)
+    assert all(p.exhausted is False for _, p in made[:first])
+    assert all(p.exhausted is True for _, p in made[first:])  # it stays exhausted
+    incumbent = made[first][0].current_policy["parameters"][F]
+    tried = {round(p.policy["parameters"][F] - incumbent, 6) for _, p in made[:first]}
+    smallest = LocalSearchOptions().min_step_fraction
+    assert {-smallest, smallest} <= tried
 
 
 async def test_nothing_to_tune_keeps_the_policy() -> None:
     current = policy(other=1.0)
     proposal = await create(LocalSearchOptions()).propose(request(current, [], PolicyConstraints()))
     assert proposal.policy == current
+    assert proposal.exhausted is True
 
 
 async def test_up_direction_option() -> None:

@@ -122,6 +122,7 @@ def show_cmd(run_id: str, db: Path | None) -> None:
             (i, provider.get_iteration_costs(i), provider.get_iteration_accepted_changes(i))
             for i in range(provider.get_total_iterations())
         ]
+        reports = [e for e in provider.get_all_events() if e["event_type"] == "equilibrium"]
     finally:
         storage.close()
     console = Console()
@@ -147,6 +148,11 @@ def show_cmd(run_id: str, db: Path | None) -> None:
         # number iterations from 1, so the table does too
         table.add_row(str(i + 1), *(format_cents(costs.get(a, 0)) for a in agents), changed)
     console.print(table)
+    if reports:
+        from cashloop.runner.display.equilibrium_events import render_equilibrium
+        from cashloop.runner.verbose import VerboseConfig
+
+        render_equilibrium(reports[-1], console, VerboseConfig())
 
 
 @click.command("events")

@@ -9,6 +9,7 @@ import click
 from cashloop import __version__
 from cashloop.cli.cmd_compare import compare_cmd
 from cashloop.cli.cmd_config import template_cmd, validate_cmd
+from cashloop.cli.cmd_equilibrium import equilibrium_cmd
 from cashloop.cli.cmd_export import export_cmd
 from cashloop.cli.cmd_plot import plot_cmd
 from cashloop.cli.cmd_plugins import plugins_cmd
@@ -94,6 +95,7 @@ for command in (
     export_cmd,
     plot_cmd,
     ui_cmd,
+    equilibrium_cmd,
 ):
     cli.add_command(command)
 

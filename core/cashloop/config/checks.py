@@ -31,6 +31,12 @@ def _open_unit(path: str, value: float | None) -> list[str]:
     return [f"{path}: must be between 0 and 1 (exclusive)"]
 
 
+def _convergence_problems(cfg: ExperimentConfig) -> list[str]:
+    from cashloop.runner.convergence import convergence_problems
+
+    return convergence_problems(cfg.convergence)
+
+
 def check_values(cfg: ExperimentConfig) -> list[str]:
     """Every value problem of ``cfg`` (types were already checked by the converter)."""
     ev, conv = cfg.evaluation, cfg.convergence
@@ -63,6 +69,7 @@ def check_values(cfg: ExperimentConfig) -> list[str]:
     problems += _at_least("convergence.cv_threshold", conv.cv_threshold, 0)
     problems += _open_unit("convergence.trend_alpha", conv.trend_alpha)
     problems += _at_least("convergence.regret_threshold", conv.regret_threshold, 0)
+    problems += _convergence_problems(cfg)
     problems += _at_least("budget.max_tokens", cfg.budget.max_tokens, 1)
     problems += _at_least("budget.max_usd", cfg.budget.max_usd, 0)
     problems += _at_least("llm.max_retries", cfg.llm.max_retries, 0)

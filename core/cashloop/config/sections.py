@@ -75,6 +75,15 @@ class ConvergenceConfig:
     cv_threshold: float | None = None
     trend_alpha: float = 0.05
     regret_threshold: float | None = None
+    #: report each agent's best unilateral deviation at the end of a multi-agent run
+    equilibrium_report: bool = True
+    #: the report passes when no agent gains more than this share of its cost by deviating
+    equilibrium_tolerance: float = 0.02
+    #: seeds per candidate deviation (default 100 x evaluation.num_samples, at most 2,000)
+    equilibrium_samples: int | None = None
+    #: when set, the equilibrium check is a convergence criterion: a run converges only when
+    #: the check passes with no agent gaining more than this share of its cost
+    equilibrium_epsilon: float | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -107,7 +107,12 @@ class LoopState:
             elif kind == ev.ITERATION_COMPLETE:
                 self.iteration = event["iteration"]
                 self.policies.update(copy_json(event["policies"]))
-                self.detector.observe(event["total_cost"], bool(event.get("changed", False)))
+                self.detector.observe(
+                    event["total_cost"],
+                    bool(event.get("changed", False)),
+                    exhausted=event.get("exhausted"),
+                    proposed=bool(event.get("proposed", True)),
+                )
 
 
 def _profile_key(policies: Mapping[str, Any]) -> str:

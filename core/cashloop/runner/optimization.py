@@ -16,8 +16,14 @@ from cashloop.runner.acceptance import FixedRule, SequentialRule, Verdicts
 from cashloop.runner.accounting import budget_verdict, price_of_call
 from cashloop.runner.best_profile import choose_best
 from cashloop.runner.components import Components, build_components
-from cashloop.runner.convergence import ConvergenceDetector, Verdict
+from cashloop.runner.convergence import (
+    ConvergenceDetector,
+    Verdict,
+    combined_exhaustion,
+    settle_with_equilibrium,
+)
 from cashloop.runner.dispatcher import EventDispatcher
+from cashloop.runner.equilibrium import report_for_run
 from cashloop.runner.error_budget import ErrorBudget
 from cashloop.runner.evaluation import EvaluationService
 from cashloop.runner.event_payloads import (
@@ -237,6 +243,8 @@ class OptimizationLoop:
         outcomes = await self._proposer.propose_all(contexts, seeds)
         for outcome in outcomes:
             self._record_attempts(state, outcome)
+        exhausted = combined_exhaustion([o.exhausted for o in outcomes])
+        proposed = any(o.policy is not None for o in outcomes)
         candidates = {o.agent_id: o.policy for o in outcomes if o.policy is not None}
         accepted, changed = self._judge_all(state, agents, candidates)
         self._emit(
@@ -249,9 +257,11 @@ class OptimizationLoop:
                 "policies": state.policies,
                 "total_cost": sum(costs.values()),
                 "changed": changed,
+                "exhausted": exhausted,
+                "proposed": proposed,
             },
         )
-        state.detector.observe(sum(costs.values()), changed)
+        state.detector.observe(sum(costs.values()), changed, exhausted=exhausted, proposed=proposed)
 
     def _record_attempts(self, state: LoopState, outcome: ProposalOutcome) -> None:
         it = state.iteration
@@ -384,6 +394,12 @@ class OptimizationLoop:
             candidates=cfg.evaluation.best_candidates,
         )
         final_costs, best = report.final_costs, report.best
+        agents = list(cfg.optimized_agents) or all_agents
+        equilibrium = report_for_run(cfg, self._evals.evaluate_many, state.policies, agents)
+        if equilibrium is not None:
+            self._emit(it, ev.EQUILIBRIUM, equilibrium)
+        passes = None if equilibrium is None else equilibrium["passes"]
+        verdict = settle_with_equilibrium(verdict, passes)
         self._emit(
             it,
             ev.CONVERGENCE,

@@ -69,6 +69,7 @@ class Attempt:
             "user_prompt": self.request.user_prompt,
             "raw_response": p.raw_response if p else "",
             "reasoning": p.reasoning if p else None,
+            "exhausted": p.exhausted if p else None,
             "request_hash": request_hash(self.request),
             "outcome": self.kind,
             "error": "; ".join(self.errors) if self.kind != "ok" else None,
@@ -84,6 +85,15 @@ class ProposalOutcome:
     @property
     def rejection_reason(self) -> str | None:
         return None if self.policy is not None else self.attempts[-1].kind
+
+    @property
+    def exhausted(self) -> bool | None:
+        """What the accepted answer said about the proposer's exhaustion (``None``: nothing,
+        or no valid answer)."""
+        if self.policy is None:
+            return None
+        last = self.attempts[-1].proposal
+        return last.exhausted if last is not None else None
 
     @property
     def tokens(self) -> tuple[int, int]:

@@ -82,4 +82,5 @@ class RecordedClient:
             completion_tokens=proposal.completion_tokens,
             latency_seconds=proposal.latency_seconds,
             reasoning=proposal.reasoning,
+            exhausted=call.get("exhausted"),
         )

@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 import attrs
 
-__all__ = ["PairedTest", "mann_kendall_p", "paired_t_test", "student_t_quantile", "student_t_sf"]
+__all__ = [
+    "PairedTest",
+    "mann_kendall_min_p",
+    "mann_kendall_p",
+    "paired_t_test",
+    "shortest_trend_window",
+    "student_t_quantile",
+    "student_t_sf",
+]
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -101,18 +110,49 @@ def paired_t_test(deltas: Sequence[int], alpha: float) -> PairedTest:
     )
 
 
-def mann_kendall_p(values: Sequence[float]) -> float:
-    """Two-sided p-value of the Mann-Kendall trend test (normal approximation, no tie fix)."""
+def _mann_kendall_s(values: Sequence[float]) -> int:
     n = len(values)
-    if n < 3:
-        return 1.0
-    s = sum(
+    return sum(
         (values[j] > values[i]) - (values[j] < values[i])
         for i in range(n - 1)
         for j in range(i + 1, n)
     )
-    var = n * (n - 1) * (2 * n + 5) / 18.0
-    if s == 0 or var == 0:
+
+
+def _mann_kendall_variance(values: Sequence[float]) -> float:
+    """Var(S) under no trend, corrected for ties: each group of t equal values removes
+    t(t-1)(2t+5)/18 (Kendall 1975)."""
+    n = len(values)
+    ties = sum(t * (t - 1) * (2 * t + 5) for t in Counter(values).values() if t > 1)
+    return (n * (n - 1) * (2 * n + 5) - ties) / 18.0
+
+
+def _two_sided_p(s: int, var: float) -> float:
+    if s == 0 or var <= 0:
         return 1.0
-    z = (s - 1) / math.sqrt(var) if s > 0 else (s + 1) / math.sqrt(var)
+    z = (s - 1) / math.sqrt(var) if s > 0 else (s + 1) / math.sqrt(var)  # continuity correction
     return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def mann_kendall_p(values: Sequence[float]) -> float:
+    """Two-sided p-value of the Mann-Kendall trend test (normal approximation with continuity
+    and tie corrections). Fewer than 3 values give 1.0: no trend can be seen."""
+    if len(values) < 3:
+        return 1.0
+    return _two_sided_p(_mann_kendall_s(values), _mann_kendall_variance(values))
+
+
+def mann_kendall_min_p(n: int) -> float:
+    """The smallest p-value :func:`mann_kendall_p` can give for ``n`` values (a strictly
+    monotone series). A window whose smallest p is not below alpha can never show a trend."""
+    if n < 3:
+        return 1.0
+    return _two_sided_p(n * (n - 1) // 2, n * (n - 1) * (2 * n + 5) / 18.0)
+
+
+def shortest_trend_window(alpha: float) -> int:
+    """The fewest values with which Mann-Kendall can detect a trend at level ``alpha``."""
+    n = 3
+    while mann_kendall_min_p(n) >= alpha:
+        n += 1
+    return n

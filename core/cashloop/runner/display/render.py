@@ -12,6 +12,7 @@ from rich.text import Text
 from cashloop.events import (
     BOOTSTRAP_EVALUATION,
     CONVERGENCE,
+    EQUILIBRIUM,
     EXPERIMENT_END,
     EXPERIMENT_START,
     ITERATION_COMPLETE,
@@ -20,6 +21,7 @@ from cashloop.events import (
     POLICY_CHANGE,
     POLICY_REJECTED,
 )
+from cashloop.runner.display.equilibrium_events import render_equilibrium
 from cashloop.runner.display.evaluation_events import (
     render_bootstrap_evaluation,
     render_policy_change,
@@ -53,6 +55,7 @@ RENDERERS: Mapping[str, Renderer] = MappingProxyType(
         POLICY_REJECTED: render_policy_rejected,
         POLICY_CHANGE: render_policy_change,
         ITERATION_COMPLETE: render_iteration_complete,
+        EQUILIBRIUM: render_equilibrium,
         CONVERGENCE: render_convergence,
         EXPERIMENT_END: render_experiment_end,
     }
