@@ -43,8 +43,18 @@ def check_parameters(policy: Mapping[str, Any], constraints: PolicyConstraints) 
     return errors
 
 
+#: money is 64-bit integer cents: no policy number may be larger
+INT64_MAX = 2**63 - 1
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number within 64-bit range (an integer of 400 digits is not: ``math.isfinite``
+    could not even convert it)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= INT64_MAX
+    return math.isfinite(value) and abs(value) <= INT64_MAX
 
 
 def _check_value(value: Any, spec: ParameterSpec) -> list[str]:

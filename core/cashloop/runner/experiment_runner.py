@@ -15,6 +15,7 @@ from cashloop.host import PluginHost
 from cashloop.runner.components import build_components, build_outputs, build_storage
 from cashloop.runner.interrupts import watch_interrupts
 from cashloop.runner.optimization import OptimizationLoop
+from cashloop.runner.provider_health import FAILURE_REASONS
 from cashloop.runner.result import ExperimentResult, ExperimentState
 from cashloop.types import RunInfo
 
@@ -151,7 +152,9 @@ class GenericExperimentRunner:
         with watch_interrupts() as ctrl_c:
             try:
                 result = await loop.run()
-                status = "completed"
+                # a run whose LLM provider failed ends recorded, but as failed (llm_unavailable)
+                failed = result.convergence_reason in FAILURE_REASONS
+                status = "failed" if failed else "completed"
                 return result
             except (KeyboardInterrupt, asyncio.CancelledError):
                 status = "interrupted"

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cashloop import events as ev
+from cashloop.errors import PolicyEvaluationError
 from cashloop.json_copy import copy_json
 from cashloop.money import mean_cents
 from cashloop.prompts import AgentContext, build_system_prompt
 from cashloop.runner.acceptance import decide
 from cashloop.runner.accounting import budget_verdict, price_of_call
+from cashloop.runner.answer_limits import AnswerLimits
 from cashloop.runner.components import Components, build_components
 from cashloop.runner.convergence import ConvergenceDetector, Verdict
 from cashloop.runner.dispatcher import EventDispatcher
@@ -26,6 +28,7 @@ from cashloop.runner.event_payloads import (
 )
 from cashloop.runner.loop_state import BestProfile, LoopState
 from cashloop.runner.proposals import ProposalOutcome, ProposalService
+from cashloop.runner.provider_health import ProviderHealth
 from cashloop.runner.result import ExperimentResult
 from cashloop.runner.run_id import new_run_id
 from cashloop.runner.seeds import derive_seed, sample_seeds
@@ -134,7 +137,14 @@ class OptimizationLoop:
             max_retries=cfg.llm.max_retries,
             concurrency=cfg.llm.concurrency,
             schema=evaluator.policy_schema(),
+            limits=AnswerLimits(
+                max_answer_chars=cfg.llm.max_answer_chars,
+                max_policy_chars=cfg.llm.max_policy_chars,
+                max_policy_depth=cfg.llm.max_policy_depth,
+                max_feedback_errors=cfg.llm.max_feedback_errors,
+            ),
         )
+        self._health = ProviderHealth(cfg.llm.max_provider_failures)
         state = LoopState(
             policies={a: evaluator.initial_policy(a) for a in all_agents},
             detector=ConvergenceDetector(cfg.convergence, cfg.evaluation.mode),
@@ -166,11 +176,13 @@ class OptimizationLoop:
             state.iteration += 1
             self._current_iteration = state.iteration
             await self._iteration(state, agents, all_agents)
+            tokens = state.prompt_tokens + state.completion_tokens
             verdict = (
-                budget_verdict(cfg.budget, state.prompt_tokens + state.completion_tokens, state.usd)
+                self._health.verdict()
+                or budget_verdict(cfg.budget, tokens, state.usd)
                 or state.detector.check()
             )
-        return self._finish(state, all_agents, verdict)
+        return self._finish(state, all_agents, self._health.final(verdict))
 
     def _load_stored(self, events: Sequence[Mapping[str, Any]]) -> None:
         """Put a resumed run's committed events (and their iteration records) in the live state."""
@@ -224,6 +236,7 @@ class OptimizationLoop:
         ]
         seeds = {a: derive_seed(cfg.master_seed, it, a, "proposal") for a in agents}
         outcomes = await self._proposer.propose_all(contexts, seeds)
+        self._health.observe(outcomes)
         for outcome in outcomes:
             self._record_attempts(state, outcome)
         accepted = {a: False for a in agents}
@@ -274,7 +287,11 @@ class OptimizationLoop:
         cfg, it = self._config, state.iteration
         seeds = sample_seeds(cfg.master_seed, it, agent, cfg.evaluation.num_samples)
         trial = {**state.policies, agent: candidate}
-        incumbent, challenger = self._evals.evaluate_many([state.policies, trial], seeds)
+        try:
+            incumbent, challenger = self._evals.evaluate_many([state.policies, trial], seeds)
+        except PolicyEvaluationError as exc:
+            self._reject_failed_candidate(it, agent, exc)
+            return False
         old = [r.costs.get(agent, 0) for r in incumbent]
         new = [r.costs.get(agent, 0) for r in challenger]
         deltas = [o - n for o, n in zip(old, new, strict=True)]
@@ -312,6 +329,20 @@ class OptimizationLoop:
         if accepted:
             state.policies[agent] = copy_json(candidate)
         return accepted
+
+    def _reject_failed_candidate(self, it: int, agent: str, exc: PolicyEvaluationError) -> None:
+        """A candidate whose evaluation failed (its own division by zero, an overflow) is
+        rejected like an invalid one; the incumbent stays and the run goes on."""
+        self._emit(
+            it,
+            ev.POLICY_REJECTED,
+            {
+                "agent_id": agent,
+                "rejection_reason": "evaluation_error",
+                "validation_errors": [str(exc)],
+                "attempts": 1,
+            },
+        )
 
     def _pick_best(
         self, state: LoopState, all_agents: list[str]
