@@ -66,7 +66,7 @@ def cap_errors(errors: Sequence[str], limit: int) -> tuple[str, ...]:
     shown = [_cut(storable_text(e)) for e in errors[:limit]]
     if len(errors) > limit:
         more = len(errors) - limit
-        shown.append(f"... and {more} more problem{'s' if more != 1 else ''} (fix these first)")
+        shown.append(f"... and {more:,} more problem{'s' if more != 1 else ''} (fix these first)")
     return tuple(shown)
 
 

@@ -113,6 +113,15 @@ class ProposalOutcome:
         return sum(p.prompt_tokens for p in ps), sum(p.completion_tokens for p in ps)
 
 
+def _provider_gave_up(attempts: Sequence[Attempt]) -> bool:
+    """Whether retrying is pointless: a refused key stays refused, and a provider that failed
+    twice in a row after its SDK's own retries is down (a single timeout is retried once)."""
+    last = attempts[-1].provider_error
+    if last == "auth":
+        return True
+    return last is not None and len(attempts) >= 2 and attempts[-2].provider_error is not None
+
+
 class ProposalService:
     """Requests, parses and validates proposals, with bounded concurrency per client."""
 
@@ -189,8 +198,8 @@ class ProposalService:
                     policy=attempt.proposal.policy,
                 )
             errors = list(attempt.errors)
-            if attempt.provider_error == "auth":
-                break  # a refused key stays refused; the loop judges the provider's health
+            if _provider_gave_up(attempts):
+                break  # the loop judges the provider's health (ProviderHealth)
         return ProposalOutcome(agent_id=ctx.agent_id, attempts=tuple(attempts), policy=None)
 
     async def _attempt(self, request: PolicyRequest, number: int) -> Attempt:
