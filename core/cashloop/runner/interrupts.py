@@ -1,4 +1,10 @@
-"""Notice Ctrl-C even when it first shows up as another error.
+"""Ctrl-C and SIGTERM stop a run promptly, resumable; a run that has ended is left to finish.
+
+``asyncio.run`` turns a first Ctrl-C into a cancellation of the main task, which only takes effect
+at its next ``await``: an evaluation running in between kept the run going for seconds with no
+feedback. While a run is watched, SIGINT and SIGTERM instead raise ``KeyboardInterrupt`` at once
+and say how to resume. Once the run has recorded its end (``ended()``), a signal is only noted:
+the run completes and the command exits 0.
 
 A terminal sends SIGINT to the whole process group; a process-pool worker caught before its
 initializer ignores the signal dies, and the run may see ``BrokenProcessPool`` before its own
@@ -8,37 +14,63 @@ initializer ignores the signal dies, and the run may see ``BrokenProcessPool`` b
 from __future__ import annotations
 
 import signal
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
 __all__ = ["InterruptWatch", "watch_interrupts"]
 
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 class InterruptWatch:
+    """What the watch saw: ``seen`` once a stop signal arrived, ``late`` when it came after the
+    run had ended (and was ignored)."""
+
     seen = False
+    late = False
+
+
+def _never() -> bool:
+    return False
+
+
+def _nothing() -> str:
+    return ""
 
 
 @contextmanager
-def watch_interrupts() -> Iterator[InterruptWatch]:
-    """Record SIGINT while passing it on to the handler that was installed before."""
+def watch_interrupts(
+    *, ended: Callable[[], bool] = _never, resume_hint: Callable[[], str] = _nothing
+) -> Iterator[InterruptWatch]:
+    """Turn SIGINT and SIGTERM into an immediate ``KeyboardInterrupt`` (with ``resume_hint()``
+    on stderr) until ``ended()`` is true; restore the previous handlers afterwards."""
     watch = InterruptWatch()
     if threading.current_thread() is not threading.main_thread():
         yield watch
         return
-    previous: Any = signal.getsignal(signal.SIGINT)
+    previous: dict[int, Any] = {s: signal.getsignal(s) for s in _SIGNALS}
 
-    def note(signum: int, frame: FrameType | None) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if ended():
+            watch.late = True  # the run's end is recorded: let it finish, exit 0
+            return
+        first = not watch.seen
         watch.seen = True
-        if callable(previous):
-            previous(signum, frame)
-        elif previous == signal.SIG_DFL:
-            raise KeyboardInterrupt
+        if first:
+            hint = resume_hint()
+            name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+            sys.stderr.write(f"\n{name}: stopping{f' {hint}' if hint else ''}\n")
+            sys.stderr.flush()
+        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGINT, note)
+    for signum in _SIGNALS:
+        signal.signal(signum, stop)
     try:
         yield watch
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
