@@ -72,5 +72,5 @@ def watch_interrupts(
     try:
         yield watch
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for restored, handler in previous.items():
+            signal.signal(restored, handler)
