@@ -101,8 +101,19 @@ def _structure_llm(value: Any, _: type) -> LLMConfig:
             f"got {customization!r}"
         )
     kind = data.pop("type", "local-search")
+    if not isinstance(kind, str):
+        raise ValueProblem(f"'type' must be a component name, got {kind!r}")
+    core_fields: dict[str, Any] = {f.name: f.type for f in attrs.fields(LLMConfig)}
+    problems: list[str] = []
+    for key in [k for k in core if k != "prompt_customization"]:
+        try:
+            core[key] = structure(core[key], core_fields[key], prefix=f"llm.{key}")
+        except ConfigError as exc:
+            problems.extend(exc.errors)
+    if problems:  # each named by its own key: llm.max_retries, not llm
+        raise ConfigError(problems)
     base = converter().structure_attrs_fromdict(core, LLMConfig)
-    return attrs.evolve(base, type=str(kind), options=data)
+    return attrs.evolve(base, type=kind, options=data)
 
 
 def _register_hooks() -> None:
@@ -210,4 +221,5 @@ class ExperimentConfig:
         return data
 
 
+attrs.resolve_types(LLMConfig)
 attrs.resolve_types(ExperimentConfig)
