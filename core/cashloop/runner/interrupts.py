@@ -13,6 +13,7 @@ initializer ignores the signal dies, and the run may see ``BrokenProcessPool`` b
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -54,7 +55,15 @@ def watch_interrupts(
         return
     previous: dict[int, Any] = {s: signal.getsignal(s) for s in _SIGNALS}
 
+    owner = os.getpid()
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != owner:  # a forked helper inherited this handler: act as before
+            signal.signal(signum, previous[signum])
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signum)
+            return
         if ended():
             watch.late = True  # the run's end is recorded: let it finish, exit 0
             return
