@@ -59,7 +59,14 @@ def execute(runner: Any, as_json: bool) -> None:
 
     from cashloop.runner.provider_health import FAILURE_REASONS
 
-    result = asyncio.run(runner.run())
+    async def watched() -> Any:
+        asyncio.get_running_loop().set_exception_handler(_quiet_interrupts)
+        return await runner.run()
+
+    try:
+        result = asyncio.run(watched())
+    except asyncio.CancelledError:  # a stop signal that waited for a commit to finish
+        raise KeyboardInterrupt from None
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     if result.convergence_reason in FAILURE_REASONS:
@@ -67,6 +74,14 @@ def execute(runner: Any, as_json: bool) -> None:
         raise click.exceptions.Exit(1)
     if not as_json:
         click.echo(f"run {result.run_id} finished: {result.convergence_reason}", err=True)
+
+
+def _quiet_interrupts(loop: Any, context: dict[str, Any]) -> None:
+    """Asyncio's report of errors nobody awaited, without the tasks a Ctrl-C stopped (their
+    ``KeyboardInterrupt`` is the interruption itself, reported once as "interrupted")."""
+    if isinstance(context.get("exception"), KeyboardInterrupt):
+        return
+    loop.default_exception_handler(context)
 
 
 def _provider_failure(result: Any, runner: Any) -> str:

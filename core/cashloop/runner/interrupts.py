@@ -74,6 +74,8 @@ def watch_interrupts(
             name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
             sys.stderr.write(f"\n{name}: stopping{f' {hint}' if hint else ''}\n")
             sys.stderr.flush()
+        if first and _storing(frame) and _cancel_tasks():
+            return  # never break a commit: the run stops at its next await, moments later
         raise KeyboardInterrupt
 
     for signum in _SIGNALS:
@@ -83,3 +85,34 @@ def watch_interrupts(
     finally:
         for restored, handler in previous.items():
             signal.signal(restored, handler)
+
+
+#: code a stop signal must not break in the middle of (a database transaction)
+_STORAGE_CODE = (
+    f"{os.sep}persistence{os.sep}",
+    f"{os.sep}cashloop_sqlite{os.sep}",
+    f"{os.sep}sqlite3{os.sep}",
+)
+
+
+def _storing(frame: FrameType | None) -> bool:
+    """Whether the interrupted code is storing something (somewhere up its stack)."""
+    while frame is not None:
+        if any(part in frame.f_code.co_filename for part in _STORAGE_CODE):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _cancel_tasks() -> bool:
+    """Cancel the running event loop's tasks, as asyncio's own Ctrl-C does; False when no loop
+    runs here."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    return True
