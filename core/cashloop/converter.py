@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
@@ -57,6 +58,8 @@ def _one_of(value: Any, type_: Any) -> Any:
 
 
 def _strict_int(value: Any, _: type) -> int:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueProblem(f"must be a whole number, got {value!r}")
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         raise TypeError(f"got {value!r}")
     return int(value)
@@ -65,14 +68,22 @@ def _strict_int(value: Any, _: type) -> int:
 def _strict_float(value: Any, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueProblem("is too large to be a number") from None
+    if not math.isfinite(number):
+        raise ValueProblem(f"must be a finite number, got {value!r}")
+    return number
 
 
 def _strict_str(value: Any, _: type) -> str:
     """Text; a plain number becomes its text (``--set name=2024``); anything else is an error."""
     if isinstance(value, str):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
         return str(value)
     raise TypeError(f"got {value!r}; quote it to make it text")
 

@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cashloop.types import PolicyProposal
 
-__all__ = ["PolicyParseError", "parse_policy_json"]
+__all__ = ["MAX_PARSED_CHARS", "AnswerTooLargeError", "PolicyParseError", "parse_policy_json"]
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n(.*?)```", re.DOTALL)
+#: an answer longer than this is not parsed at all (the loop's own limit is usually lower)
+MAX_PARSED_CHARS = 4_000_000
+#: how many opening braces are tried as the start of the policy object (keeps parsing linear)
+_MAX_STARTS = 64
 
 
 class PolicyParseError(ValueError):
@@ -26,13 +30,38 @@ class PolicyParseError(ValueError):
         self.proposal = proposal
 
 
+class AnswerTooLargeError(PolicyParseError):
+    """An answer over the size limit, replayed from a record that kept only its start;
+    ``fields`` are the record's ``answer_chars`` and ``answer_sha256``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        proposal: PolicyProposal | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, proposal=proposal)
+        self.fields = dict(fields or {})
+
+
+class _TooDeep(Exception):
+    pass
+
+
 def _first_object(text: str) -> dict[str, Any] | None:
-    decoder = json.JSONDecoder()
+    # strict=False: a control character (a NUL) inside a string must not make the parser skip
+    # the whole object and pick an inner one; validation then refuses the text itself.
+    decoder = json.JSONDecoder(strict=False)
     start = text.find("{")
-    while start != -1:
+    tries = 0
+    while start != -1 and tries < _MAX_STARTS:
+        tries += 1
         try:
             value, _ = decoder.raw_decode(text, start)
-        except json.JSONDecodeError:
+        except RecursionError:
+            raise _TooDeep from None
+        except ValueError:  # malformed JSON, or an integer of more than 4,300 digits
             start = text.find("{", start + 1)
             continue
         if isinstance(value, dict):
@@ -49,11 +78,21 @@ def parse_policy_json(text: str) -> dict[str, Any]:
     """
     if not text or not text.strip():
         raise PolicyParseError("The answer was empty; reply with one JSON object for the policy.")
-    for block in _FENCE.findall(text):
-        found = _first_object(block)
-        if found is not None:
-            return found
-    found = _first_object(text)
+    if len(text) > MAX_PARSED_CHARS:
+        raise PolicyParseError(
+            f"The answer was {len(text):,} characters, too long to read; reply with one compact "
+            "JSON object for the policy."
+        )
+    try:
+        for block in _FENCE.findall(text):
+            found = _first_object(block)
+            if found is not None:
+                return found
+        found = _first_object(text)
+    except _TooDeep:
+        raise PolicyParseError(
+            "The JSON in the answer is nested too deeply to read; reply with a flat policy object."
+        ) from None
     if found is not None:
         return found
     raise PolicyParseError(

@@ -12,6 +12,8 @@ from cashloop_bounds.wording import allowed_list, describe, suggestion
 __all__ = ["check_parameters"]
 
 PARAM_TYPES = ("float", "int", "bool")
+#: how many unknown names get a "Did you mean" hint
+_HINTED = 50
 
 
 def check_parameters(policy: Mapping[str, Any], constraints: PolicyConstraints) -> list[str]:
@@ -32,9 +34,10 @@ def check_parameters(policy: Mapping[str, Any], constraints: PolicyConstraints) 
         spec = constraints.parameter(name)
         if spec is None:
             if declared:
+                # near-miss hints for the first few only: a flood of names stays linear and fast
+                hint = suggestion(name, names) if len(errors) < _HINTED else ""
                 errors.append(
-                    f"{path}: unknown parameter {name!r}; allowed: {allowed_list(names)}"
-                    f"{suggestion(name, names)}"
+                    f"{path}: unknown parameter {name!r}; allowed: {allowed_list(names)}{hint}"
                 )
             elif not _is_number(value):
                 errors.append(f"{path}: must be a number, got {describe(value)}")
@@ -43,8 +46,18 @@ def check_parameters(policy: Mapping[str, Any], constraints: PolicyConstraints) 
     return errors
 
 
+#: money is 64-bit integer cents: no policy number may be larger
+INT64_MAX = 2**63 - 1
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number within 64-bit range (an integer of 400 digits is not: ``math.isfinite``
+    could not even convert it)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= INT64_MAX
+    return math.isfinite(value) and abs(value) <= INT64_MAX
 
 
 def _check_value(value: Any, spec: ParameterSpec) -> list[str]:

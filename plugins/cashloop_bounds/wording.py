@@ -31,5 +31,7 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"string {value!r}"
+        return f"string {value[:60]!r}{'...' if len(value) > 60 else ''}"
+    if isinstance(value, int) and abs(value) > 2**63:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     return repr(value)

@@ -53,8 +53,11 @@ class OpenAIOptions:
     response_format: str = "auto"
 
     def problems(self) -> list[str]:
-        """Every invalid value as ``key: message`` (``cashloop validate`` asks too)."""
-        return openai_problems(self)
+        """Every invalid value as ``key: message`` (``cashloop validate`` asks too), and what
+        the environment lacks (the SDK, the API key), so validate refuses what run refuses."""
+        return openai_problems(self) + environment_problems(
+            "openai", "openai", self.api_key_env, self.base_url, "OPENAI_API_KEY"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -72,8 +75,11 @@ class AnthropicOptions:
     http_retries: int = 3
 
     def problems(self) -> list[str]:
-        """Every invalid value as ``key: message`` (``cashloop validate`` asks too)."""
-        return anthropic_problems(self)
+        """Every invalid value as ``key: message`` (``cashloop validate`` asks too), and what
+        the environment lacks (the SDK, the API key), so validate refuses what run refuses."""
+        return anthropic_problems(self) + environment_problems(
+            "anthropic", "anthropic", self.api_key_env, self.base_url, "ANTHROPIC_API_KEY"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +111,29 @@ def _common_problems(
         problems.append("api_key_env: must be an environment variable name, such as MY_API_KEY")
     if http_retries < 0:
         problems.append("http_retries: must be >= 0")
+    return problems
+
+
+def environment_problems(
+    backend: str, module: str, env_name: str | None, base_url: str | None, default_env: str
+) -> list[str]:
+    """The SDK must be installed and the API key's variable set (its value is never read
+    here beyond being non-empty), exactly as the factory will require them."""
+    import importlib.util
+    import os
+
+    problems = []
+    if importlib.util.find_spec(module) is None:
+        problems.append(
+            f"type: the '{backend}' LLM backend needs the {module} package: "
+            f"pip install 'cashloop[{module}]'"
+        )
+    name = env_name or (None if base_url is not None else default_env)
+    if base_url is None and name and not os.environ.get(name, "").strip():
+        problems.append(
+            f"api_key_env: the '{backend}' LLM backend needs an API key in the environment "
+            f"variable {name}; set it, or set llm.base_url for a local server"
+        )
     return problems
 
 

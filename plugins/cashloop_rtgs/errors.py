@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from cashloop.errors import ConfigError, UserError
+from cashloop.plugin import ConfigError, PolicyEvaluationError, UserError
 
 __all__ = ["InvalidPolicyError", "PolicyRuntimeError", "ScenarioError"]
 
@@ -24,10 +25,18 @@ class InvalidPolicyError(UserError):
         super().__init__("\n".join(lines))
 
 
-class PolicyRuntimeError(UserError):
-    """A policy tree failed while deciding a payment (division by zero, bad num_splits)."""
+class PolicyRuntimeError(PolicyEvaluationError, UserError):
+    """A policy tree failed while deciding a payment (division by zero, bad num_splits).
+
+    In a run it is the candidate's own failure (a :class:`PolicyEvaluationError`: that proposal
+    is rejected, the run goes on); from ``cashloop simulate`` it is a user error (exit 2).
+    """
 
     @classmethod
     def during_run(cls, agent_id: str, tick: int, cause: Exception) -> PolicyRuntimeError:
         """The error both engines raise, worded identically."""
-        return cls(f"the policy of {agent_id} failed at tick {tick}: {cause}")
+        return cls(f"the policy of {agent_id} failed at tick {tick}: {cause}", agent_id)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keeps agent_id when the error crosses a process boundary (process executor)
+        return (type(self), (str(self), self.agent_id))

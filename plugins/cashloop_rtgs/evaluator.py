@@ -24,7 +24,7 @@ from cashloop_rtgs.options import RtgsOptions
 from cashloop_rtgs.policy.compiler import CompiledPolicy, compile_policy
 from cashloop_rtgs.policy.describe import describe_scenario, policy_schema_text
 from cashloop_rtgs.policy.grammar import FRACTION_PARAMETER
-from cashloop_rtgs.policy.schema import check_policy
+from cashloop_rtgs.policy.schema import check_policy, literal_zero_divisions
 from cashloop_rtgs.rng import MASK64
 from cashloop_rtgs.sandbox import BootstrapSandbox
 from cashloop_rtgs.scenario import Scenario, load_scenario
@@ -112,11 +112,10 @@ class RtgsEvaluator:
                 [f"unknown agent '{agent_id}'; agents: {', '.join(self.agents())}"]
             )
         compiled = self._compile(policy)
-        return (
-            ValidationResult.failed(compiled)
-            if isinstance(compiled, list)
-            else ValidationResult.ok()
-        )
+        if isinstance(compiled, list):
+            return ValidationResult.failed(compiled)
+        # a literal division by 0 would only fail at evaluation: refuse the proposal now
+        return ValidationResult.failed(literal_zero_divisions(policy))
 
     def evaluate(
         self, policies: Mapping[str, dict[str, Any]], seeds: Sequence[int]

@@ -22,9 +22,15 @@ __all__ = ["register_commands", "register_evaluators", "register_validators"]
 
 def make_evaluator(options: RtgsOptions) -> RtgsEvaluator:
     """Load the scenario and build the evaluator (raises ScenarioError on a bad file)."""
+    from cashloop_rtgs.errors import ScenarioError
     from cashloop_rtgs.evaluator import RtgsEvaluator
+    from cashloop_rtgs.scenario.checks import overflow_problems
 
-    return RtgsEvaluator(options)
+    evaluator = RtgsEvaluator(options)
+    problems = overflow_problems(evaluator.scenario)
+    if problems:  # an experiment's costs must fit its 64-bit records
+        raise ScenarioError(problems, source=str(options.scenario))
+    return evaluator
 
 
 @hookimpl

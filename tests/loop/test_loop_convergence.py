@@ -207,13 +207,13 @@ def test_an_exhausted_search_in_an_exploitable_profile_stalled() -> None:
     assert "deviation" in exploitable.diagnostics["stalled_because"]
 
 
-def test_a_run_without_a_single_valid_proposal_is_llm_unavailable() -> None:
+def test_a_run_without_a_single_valid_proposal_is_no_valid_proposal() -> None:
     verdicts = _feed(_quiet(), [800] * 3, [False] * 3, [None] * 3, [False] * 3)
     at, verdict = _first_stop(verdicts)
-    assert (at, verdict.reason, verdict.converged) == (3, "llm_unavailable", False)
+    assert (at, verdict.reason, verdict.converged) == (3, "no_valid_proposal", False)
 
 
-def test_one_valid_proposal_is_enough_not_to_be_llm_unavailable() -> None:
+def test_one_valid_proposal_is_enough_not_to_be_no_valid_proposal() -> None:
     verdicts = _feed(_quiet(), [800] * 3, [False] * 3, [None] * 3, [True, False, False])
     assert _first_stop(verdicts)[1].reason == "stalled"
 

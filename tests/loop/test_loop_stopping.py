@@ -1,5 +1,5 @@
 """Honest stopping in whole runs: converged only when the search is exhausted (or the profile
-passes the equilibrium check); stalled, llm_unavailable and max_iterations otherwise."""
+passes the equilibrium check); stalled, no_valid_proposal and max_iterations otherwise."""
 
 from __future__ import annotations
 
@@ -70,13 +70,15 @@ async def test_a_stalled_run_is_never_reported_converged(tmp_path: Path) -> None
     assert (end["converged"], end["convergence_reason"]) == (False, "stalled")
 
 
-async def test_a_run_without_any_valid_proposal_is_llm_unavailable(tmp_path: Path) -> None:
+async def test_a_run_whose_proposer_never_answers_is_llm_unavailable(tmp_path: Path) -> None:
     config = example_config(
         "castro_exp1",
         llm={"max_retries": 0},
         convergence={"max_iterations": 10, "no_change_window": 3},
     )
     result, events, _ = await run_experiment(config, tmp_path / "runs.db", client=FailingClient())
+    # the detector stops it for want of a valid proposal; no call was ever answered, so the
+    # provider's failure is the reason
     assert (result.converged, result.convergence_reason) == (False, "llm_unavailable")
     assert result.num_iterations == 3
     assert all(done["proposed"] is False for done in of_type(events, ev.ITERATION_COMPLETE))

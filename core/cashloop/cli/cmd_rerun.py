@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,29 @@ from cashloop.cli.common import (
     verbose_options,
 )
 
-__all__ = ["rerun_cmd"]
+__all__ = ["check_recording", "rerun_cmd"]
+
+
+def check_recording(info: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse, before any run is created, a recording that cannot answer a whole rerun: one
+    that ends early (an interrupted, failed or still running original)."""
+    from cashloop.errors import UserError
+
+    status = str(info.get("status") or "unknown")
+    if status == "completed" and any(e.get("event_type") == "experiment_end" for e in events):
+        return
+    done = [e["iteration"] for e in events if e.get("event_type") == "iteration_complete"]
+    last = max(done, default=0)
+    ends = f"ends at iteration {last}" if last else "ends before its first iteration"
+    why = {
+        "interrupted": "the original run was interrupted",
+        "failed": "the original run failed",
+        "running": "the original run is still running (or was killed)",
+    }.get(status, f"the original run is {status}")
+    raise UserError(
+        f"cannot rerun {info.get('run_id')} offline: the recording {ends}: {why}; "
+        f"finish it first with `cashloop resume {info.get('run_id')}`, then rerun it"
+    )
 
 
 @click.command("rerun")
@@ -38,6 +61,7 @@ def rerun_cmd(run_id: str, offline: bool, db: Path | None, as_json: bool, **flag
 
     verbose = verbose_from_flags(flags)
     info, events = read_stored_run(db, run_id)
+    check_recording(info, events)
     cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
     client = RecordedClient(events, run_id=info["run_id"])
     runner = GenericExperimentRunner(

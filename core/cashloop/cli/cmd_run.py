@@ -53,14 +53,57 @@ def with_every_problem(config: Path, data: Mapping[str, Any], exc: UserError) ->
 
 
 def execute(runner: Any, as_json: bool) -> None:
-    """Run to completion; print the JSON result or where the run is stored."""
+    """Run to completion; print the JSON result or where the run is stored. A run whose LLM
+    provider failed exits 1 with the provider's error."""
     import asyncio
 
-    result = asyncio.run(runner.run())
+    from cashloop.runner.provider_health import FAILURE_REASONS
+
+    async def watched() -> Any:
+        asyncio.get_running_loop().set_exception_handler(_quiet_interrupts)
+        return await runner.run()
+
+    try:
+        result = asyncio.run(watched())
+    except asyncio.CancelledError:  # a stop signal that waited for a commit to finish
+        raise KeyboardInterrupt from None
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
-    else:
+    if result.convergence_reason in FAILURE_REASONS:
+        click.echo(_provider_failure(result, runner), err=True)
+        raise click.exceptions.Exit(1)
+    if not as_json:
         click.echo(f"run {result.run_id} finished: {result.convergence_reason}", err=True)
+
+
+def _quiet_interrupts(loop: Any, context: dict[str, Any]) -> None:
+    """Asyncio's report of errors nobody awaited, without the tasks a Ctrl-C stopped (their
+    ``KeyboardInterrupt`` is the interruption itself, reported once as "interrupted")."""
+    if isinstance(context.get("exception"), KeyboardInterrupt):
+        return
+    loop.default_exception_handler(context)
+
+
+def _provider_failure(result: Any, runner: Any) -> str:
+    """What to say when the run stopped because the LLM provider failed."""
+    from cashloop.printable import printable
+
+    diagnostics: Mapping[str, Any] = {}
+    provider = runner.state_provider
+    for event in provider.get_all_events() if provider is not None else ():
+        if event.get("event_type") == "convergence":
+            diagnostics = event.get("diagnostics") or {}
+    what = (
+        "the LLM provider refused the credentials"
+        if result.convergence_reason == "llm_auth_failed"
+        else "the LLM provider could not be reached"
+    )
+    summary = diagnostics.get("summary")
+    error = printable(str(diagnostics.get("error") or "no error text recorded"))
+    return (
+        f"error: run {result.run_id} failed ({result.convergence_reason}): {what}"
+        f"{f' ({summary})' if summary else ''}: {error}"
+    )
 
 
 @click.command("run")

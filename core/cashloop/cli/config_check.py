@@ -97,9 +97,13 @@ def check_evaluator(
     except Exception as exc:  # a bug in the evaluator's plugin: name it, keep checking
         return [f"evaluator: '{name}' could not be built ({type(exc).__name__}: {exc})"]
     agents = data.get("optimized_agents")
-    if not isinstance(agents, list) or not all(isinstance(a, str) for a in agents):
+    if not isinstance(agents, list) or not all(
+        isinstance(a, str) or (isinstance(a, int | float) and not isinstance(a, bool))
+        for a in agents
+    ):
         return []  # absent (every agent) or of the wrong shape (reported by the config check)
-    return unknown_agents(agents, list(evaluator.agents()))
+    # as the config reads them: a number is the text of that number
+    return unknown_agents([str(a) for a in agents], list(evaluator.agents()))
 
 
 def check_config(

@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return 2 if isinstance(exc, click.UsageError) else exc.exit_code
     except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from cashloop.printable import printable
+
+        click.echo(f"error: {printable(str(exc))}", err=True)
         return exc.exit_code
     except StorageError as exc:
         click.echo(

@@ -35,9 +35,28 @@ class LLMConfig:
     prompt_customization: Mapping[str, str] = attrs.field(factory=dict)
     max_retries: int = 2
     concurrency: int = 4
+    #: an answer longer than this is rejected (and stored truncated, with its size and hash)
+    max_answer_chars: int = 100_000
+    #: a policy whose JSON is longer than this, or nested deeper, is rejected
+    max_policy_chars: int = 50_000
+    max_policy_depth: int = 200
+    #: validation errors fed back to the LLM (then "and K more")
+    max_feedback_errors: int = 20
+    #: consecutive provider failures (unreachable, refused key) that end the run as failed
+    max_provider_failures: int = 3
     options: Mapping[str, Any] = attrs.field(factory=dict)
 
-    CORE_KEYS = ("system_prompt", "prompt_customization", "max_retries", "concurrency")
+    CORE_KEYS = (
+        "system_prompt",
+        "prompt_customization",
+        "max_retries",
+        "concurrency",
+        "max_answer_chars",
+        "max_policy_chars",
+        "max_policy_depth",
+        "max_feedback_errors",
+        "max_provider_failures",
+    )
 
     @property
     def model(self) -> str:
@@ -82,8 +101,19 @@ def _structure_llm(value: Any, _: type) -> LLMConfig:
             f"got {customization!r}"
         )
     kind = data.pop("type", "local-search")
+    if not isinstance(kind, str):
+        raise ValueProblem(f"'type' must be a component name, got {kind!r}")
+    core_fields: dict[str, Any] = {f.name: f.type for f in attrs.fields(LLMConfig)}
+    problems: list[str] = []
+    for key in [k for k in core if k != "prompt_customization"]:
+        try:
+            core[key] = structure(core[key], core_fields[key], prefix=f"llm.{key}")
+        except ConfigError as exc:
+            problems.extend(exc.errors)
+    if problems:  # each named by its own key: llm.max_retries, not llm
+        raise ConfigError(problems)
     base = converter().structure_attrs_fromdict(core, LLMConfig)
-    return attrs.evolve(base, type=str(kind), options=data)
+    return attrs.evolve(base, type=kind, options=data)
 
 
 def _register_hooks() -> None:
@@ -191,4 +221,5 @@ class ExperimentConfig:
         return data
 
 
+attrs.resolve_types(LLMConfig)
 attrs.resolve_types(ExperimentConfig)

@@ -59,7 +59,8 @@ def apply_overrides(
                 if isinstance(child, str) and parts[0] in _COMPONENT_KEYS:
                     child = {"type": child}
                 elif child is None:
-                    child = {}
+                    # a defaulted component section keeps its default type (storage: sqlite)
+                    child = dict(_default_component(part)) if i == 0 else {}
                 node[part] = child
                 node = child
     if errors:
@@ -68,3 +69,17 @@ def apply_overrides(
 
 
 _COMPONENT_KEYS = ("evaluator", "llm", "storage", "executor")
+
+
+def _default_component(section: str) -> dict[str, Any]:
+    """``{"type": ...}`` of a component section left to its default, else ``{}``."""
+    if section not in _COMPONENT_KEYS:
+        return {}
+    import attrs
+
+    from cashloop.config.experiment import ExperimentConfig
+
+    field = getattr(attrs.fields(ExperimentConfig), section)
+    default = field.default
+    kind = getattr(default, "type", None)
+    return {"type": kind} if isinstance(kind, str) else {}

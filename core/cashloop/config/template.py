@@ -13,7 +13,7 @@ master_seed: 42                  # every sample seed derives from this by hashin
 # The evaluator scores policy profiles. Paths are relative to this file.
 evaluator:
   type: rtgs
-  scenario: scenarios/castro_exp2.yaml
+  scenario: castro_exp2          # a bundled scenario by name, or a file: scenarios/my.yaml
   sampling: full                 # or bootstrap-sandbox (SimCash's method)
 
 optimized_agents: [BANK_A, BANK_B]   # empty: every agent of the evaluator

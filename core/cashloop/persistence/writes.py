@@ -116,14 +116,17 @@ def store_final_result(conn: sqlite3.Connection, run_id: str, result: FinalResul
 
 
 def update_status(conn: sqlite3.Connection, run_id: str, status: str) -> None:
-    """Set the status, except that a run whose final result is stored stays completed."""
+    """Set the status, except that a run whose final result is stored stays completed, unless
+    that result says its LLM provider failed (``llm_unavailable``, ``llm_auth_failed``): such a
+    run is marked ``failed``."""
     conn.execute(
-        "UPDATE runs SET status = CASE WHEN finished_at IS NULL THEN ? ELSE status END, "
+        "UPDATE runs SET status = CASE WHEN finished_at IS NULL OR (? = 'failed' AND "
+        "convergence_reason IN ('llm_unavailable', 'llm_auth_failed')) THEN ? ELSE status END, "
         "updated_at = ?, "
         "writer_pid = CASE WHEN ? = 'running' THEN writer_pid ELSE NULL END, "
         "writer_host = CASE WHEN ? = 'running' THEN writer_host ELSE NULL END "
         "WHERE run_id = ?",
-        (status, utc_now(), status, status, run_id),
+        (status, status, utc_now(), status, status, run_id),
     )
 
 

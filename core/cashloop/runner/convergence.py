@@ -5,7 +5,9 @@ trend) only says the search stopped moving. A run is reported **converged** only
 criterion holds *and* the optimizer declared itself exhausted (``PolicyProposal.exhausted``) or
 the equilibrium check passes; otherwise it **stalled**. A proposer that says it still has steps to
 try (``exhausted=False``, as local-search does until its smallest step failed both ways) keeps the
-run going. A run in which no proposal ever succeeded ends ``llm_unavailable``; reaching
+run going. A run in which the provider answered but no proposal was ever valid ends
+``no_valid_proposal`` (one whose provider never answered is ``llm_unavailable``, a failure: see
+``provider_health``); reaching
 ``max_iterations`` (or the budget) is a stop, never convergence.
 """
 
@@ -36,7 +38,7 @@ CRITERIA = (
     "statistical_convergence",
 )
 STALLED = "stalled"
-LLM_UNAVAILABLE = "llm_unavailable"
+NO_VALID_PROPOSAL = "no_valid_proposal"
 MAX_ITERATIONS = "max_iterations"
 
 
@@ -118,7 +120,7 @@ class ConvergenceDetector:
         quiet = self._window_without_change()
         if n >= min(quiet, cfg.max_iterations) and not any(self.proposed):
             diag["quiet"] = quiet
-            return Verdict(converged=False, reason=LLM_UNAVAILABLE, diagnostics=diag)
+            return Verdict(converged=False, reason=NO_VALID_PROPOSAL, diagnostics=diag)
         criterion = self._criterion(window, diag)
         if criterion is not None:
             verdict = self._judge_stop(criterion, diag)

@@ -15,6 +15,7 @@ from cashloop.host import PluginHost
 from cashloop.runner.components import build_components, build_outputs, build_storage
 from cashloop.runner.interrupts import watch_interrupts
 from cashloop.runner.optimization import OptimizationLoop
+from cashloop.runner.provider_health import FAILURE_REASONS
 from cashloop.runner.result import ExperimentResult, ExperimentState
 from cashloop.types import RunInfo
 
@@ -38,6 +39,18 @@ def _run_exists(storage: Any, run_id: str | None) -> bool:
     except UserError:
         return False
     return True
+
+
+def _has_ended(loop: OptimizationLoop) -> bool:
+    """Whether the run has recorded its end (a later signal must not turn it into a failure)."""
+    events = loop.state_provider.get_all_events()
+    return any(e.get("event_type") == "experiment_end" for e in events)
+
+
+def _resume_hint(loop: OptimizationLoop) -> str:
+    done = max(loop._current_iteration - 1, 0)
+    where = f"after iteration {done}" if done else "before the first iteration"
+    return f"{where} (the last one recorded) — resume with `cashloop resume {loop.run_id}`"
 
 
 async def _close_client(client: Any) -> None:
@@ -148,10 +161,14 @@ class GenericExperimentRunner:
         for name, handler in outputs:
             host.register_run_plugin(handler, name)
         status = "failed"
-        with watch_interrupts() as ctrl_c:
+        with watch_interrupts(
+            ended=lambda: _has_ended(loop), resume_hint=lambda: _resume_hint(loop)
+        ) as ctrl_c:
             try:
                 result = await loop.run()
-                status = "completed"
+                # a run whose LLM provider failed ends recorded, but as failed (llm_unavailable)
+                failed = result.convergence_reason in FAILURE_REASONS
+                status = "failed" if failed else "completed"
                 return result
             except (KeyboardInterrupt, asyncio.CancelledError):
                 status = "interrupted"

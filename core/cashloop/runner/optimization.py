@@ -14,6 +14,7 @@ from cashloop.money import mean_cents
 from cashloop.prompts import AgentContext, build_system_prompt
 from cashloop.runner.acceptance import FixedRule, SequentialRule, Verdicts
 from cashloop.runner.accounting import budget_verdict, price_of_call
+from cashloop.runner.answer_limits import AnswerLimits
 from cashloop.runner.best_profile import choose_best
 from cashloop.runner.components import Components, build_components
 from cashloop.runner.convergence import (
@@ -34,6 +35,7 @@ from cashloop.runner.event_payloads import (
 from cashloop.runner.judging import judge_candidates
 from cashloop.runner.loop_state import LoopState
 from cashloop.runner.proposals import ProposalOutcome, ProposalService
+from cashloop.runner.provider_health import ProviderHealth
 from cashloop.runner.result import ExperimentResult
 from cashloop.runner.run_id import new_run_id
 from cashloop.runner.seeds import derive_seed, sample_seeds
@@ -145,7 +147,14 @@ class OptimizationLoop:
             max_retries=cfg.llm.max_retries,
             concurrency=cfg.llm.concurrency,
             schema=evaluator.policy_schema(),
+            limits=AnswerLimits(
+                max_answer_chars=cfg.llm.max_answer_chars,
+                max_policy_chars=cfg.llm.max_policy_chars,
+                max_policy_depth=cfg.llm.max_policy_depth,
+                max_feedback_errors=cfg.llm.max_feedback_errors,
+            ),
         )
+        self._health = ProviderHealth(cfg.llm.max_provider_failures)
         state = LoopState(
             policies={a: evaluator.initial_policy(a) for a in all_agents},
             detector=ConvergenceDetector(cfg.convergence, cfg.evaluation.mode),
@@ -183,11 +192,13 @@ class OptimizationLoop:
             state.iteration += 1
             self._current_iteration = state.iteration
             await self._iteration(state, agents, all_agents)
+            tokens = state.prompt_tokens + state.completion_tokens
             verdict = (
-                budget_verdict(cfg.budget, state.prompt_tokens + state.completion_tokens, state.usd)
+                self._health.verdict()
+                or budget_verdict(cfg.budget, tokens, state.usd)
                 or state.detector.check()
             )
-        return self._finish(state, all_agents, verdict)
+        return self._finish(state, all_agents, self._health.final(verdict))
 
     def _load_stored(self, events: Sequence[Mapping[str, Any]]) -> None:
         """Put a resumed run's committed events (and their iteration records) in the live state."""
@@ -241,6 +252,7 @@ class OptimizationLoop:
         ]
         seeds = {a: derive_seed(cfg.master_seed, it, a, "proposal") for a in agents}
         outcomes = await self._proposer.propose_all(contexts, seeds)
+        self._health.observe(outcomes)
         for outcome in outcomes:
             self._record_attempts(state, outcome)
         exhausted = combined_exhaustion([o.exhausted for o in outcomes])

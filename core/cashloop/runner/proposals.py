@@ -18,9 +18,18 @@ from typing import Any
 import attrs
 
 from cashloop.errors import UserError
-from cashloop.policy_json import PolicyParseError
+from cashloop.policy_json import AnswerTooLargeError, PolicyParseError
 from cashloop.prompts import AgentContext, build_user_prompt
 from cashloop.protocols import ConstraintValidator, LLMClient, PolicyEvaluator
+from cashloop.runner.answer_limits import (
+    AnswerLimits,
+    cap_errors,
+    policy_problems,
+    policy_size_problem,
+    storable_text,
+    truncated_answer,
+)
+from cashloop.runner.provider_health import provider_error_kind
 from cashloop.types import PolicyConstraints, PolicyProposal, PolicyRequest
 
 __all__ = ["Attempt", "ProposalOutcome", "ProposalService", "reads_prompts", "request_hash"]
@@ -51,9 +60,16 @@ class Attempt:
     number: int
     request: PolicyRequest
     proposal: PolicyProposal | None
-    kind: str  # "ok" | "parse_error" | "constraint_violation" | "llm_error"
+    # "ok" | "parse_error" | "answer_too_large" | "constraint_violation" | "llm_error"
+    kind: str
     errors: tuple[str, ...] = ()
     latency_seconds: float = 0.0
+    #: "auth" or "transport" when the provider itself failed (see provider_health)
+    provider_error: str | None = None
+    #: the stored answer when it differs from the proposal's (an oversized one, truncated)
+    stored_answer: str | None = None
+    #: extra event fields (an oversized answer's size and hash)
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
     def event(self) -> dict[str, Any]:
         """The ``llm_call`` event data of this attempt."""
@@ -67,12 +83,18 @@ class Attempt:
             "latency_seconds": round(p.latency_seconds if p else self.latency_seconds, 6),
             "system_prompt": self.request.system_prompt,
             "user_prompt": self.request.user_prompt,
-            "raw_response": p.raw_response if p else "",
+            "raw_response": (
+                self.stored_answer
+                if self.stored_answer is not None
+                else storable_text(p.raw_response if p else "")
+            ),
             "reasoning": p.reasoning if p else None,
             "exhausted": p.exhausted if p else None,
             "request_hash": request_hash(self.request),
             "outcome": self.kind,
             "error": "; ".join(self.errors) if self.kind != "ok" else None,
+            **({"provider_error": self.provider_error} if self.provider_error else {}),
+            **self.extra,
         }
 
 
@@ -101,6 +123,15 @@ class ProposalOutcome:
         return sum(p.prompt_tokens for p in ps), sum(p.completion_tokens for p in ps)
 
 
+def _provider_gave_up(attempts: Sequence[Attempt]) -> bool:
+    """Whether retrying is pointless: a refused key stays refused, and a provider that failed
+    twice in a row after its SDK's own retries is down (a single timeout is retried once)."""
+    last = attempts[-1].provider_error
+    if last == "auth":
+        return True
+    return last is not None and len(attempts) >= 2 and attempts[-2].provider_error is not None
+
+
 class ProposalService:
     """Requests, parses and validates proposals, with bounded concurrency per client."""
 
@@ -115,6 +146,7 @@ class ProposalService:
         max_retries: int,
         concurrency: int,
         schema: str,
+        limits: AnswerLimits | None = None,
     ) -> None:
         self.client = client
         self.with_prompts = reads_prompts(client)
@@ -124,17 +156,25 @@ class ProposalService:
         self.system_prompt = system_prompt
         self.max_retries = max_retries
         self.schema = schema
+        self.limits = limits or AnswerLimits()
         self._limit = asyncio.Semaphore(concurrency)
 
     def validate(self, agent_id: str, policy: Mapping[str, Any]) -> list[str]:
-        errors: list[str] = []
+        """Every problem of ``policy``: the answer limits first (a policy over them never
+        reaches a validator), then the evaluator's and the validators' own checks."""
+        problems = policy_problems(policy, self.limits)
+        if not problems and (too_big := policy_size_problem(policy, self.limits)):
+            problems = [too_big]
+        if problems:
+            return problems
+        errors: dict[str, None] = {}  # ordered and de-duplicated in linear time
         own = getattr(self.evaluator, "validate", None)
         checks = ([own] if callable(own) else []) + [v.validate for v in self.validators]
         for check in checks:
             result = check(agent_id, policy)
             if not result.is_valid:
-                errors.extend(e for e in result.errors if e not in errors)
-        return errors
+                errors.update(dict.fromkeys(result.errors))
+        return list(errors)
 
     async def propose_all(
         self, contexts: Sequence[AgentContext], seeds: Mapping[str, int]
@@ -168,6 +208,8 @@ class ProposalService:
                     policy=attempt.proposal.policy,
                 )
             errors = list(attempt.errors)
+            if _provider_gave_up(attempts):
+                break  # the loop judges the provider's health (ProviderHealth)
         return ProposalOutcome(agent_id=ctx.agent_id, attempts=tuple(attempts), policy=None)
 
     async def _attempt(self, request: PolicyRequest, number: int) -> Attempt:
@@ -175,13 +217,24 @@ class ProposalService:
         async with self._limit:
             try:
                 proposal = await self.client.propose(request)
+            except AnswerTooLargeError as exc:  # replayed from a record
+                return Attempt(
+                    number=number,
+                    request=request,
+                    proposal=exc.proposal,
+                    kind="answer_too_large",
+                    errors=(str(exc),),
+                    extra=dict(exc.fields),
+                )
             except PolicyParseError as exc:
+                if exc.proposal is not None and (big := self._oversized(request, exc.proposal)):
+                    return big
                 return Attempt(
                     number=number,
                     request=request,
                     proposal=exc.proposal,
                     kind="parse_error",
-                    errors=(str(exc),),
+                    errors=cap_errors([str(exc)], self.limits.max_feedback_errors),
                 )
             except asyncio.CancelledError:
                 raise
@@ -195,11 +248,14 @@ class ProposalService:
                     request=request,
                     proposal=None,
                     kind="llm_error",
-                    errors=(text,),
+                    errors=cap_errors([text], 1),
+                    provider_error=provider_error_kind(exc),
                     latency_seconds=(
                         latency if latency is not None else time.perf_counter() - started
                     ),
                 )
+        if big := self._oversized(request, proposal):
+            return big
         if not isinstance(proposal.policy, dict) or not proposal.policy:
             return Attempt(
                 number=number,
@@ -210,6 +266,24 @@ class ProposalService:
             )
         problems = self.validate(request.agent_id, proposal.policy)
         kind = "constraint_violation" if problems else "ok"
+        errors = cap_errors(problems, self.limits.max_feedback_errors)
+        return Attempt(number=number, request=request, proposal=proposal, kind=kind, errors=errors)
+
+    def _oversized(self, request: PolicyRequest, proposal: PolicyProposal) -> Attempt | None:
+        """The rejection of an answer over ``max_answer_chars``, recorded truncated."""
+        answer = proposal.raw_response
+        if len(answer) <= self.limits.max_answer_chars:
+            return None
+        stored, fields = truncated_answer(answer)
         return Attempt(
-            number=number, request=request, proposal=proposal, kind=kind, errors=tuple(problems)
+            number=request.attempt,
+            request=request,
+            proposal=attrs.evolve(proposal, policy={}, raw_response=stored),
+            kind="answer_too_large",
+            errors=(
+                f"The answer was {len(answer):,} characters, over the limit of "
+                f"{self.limits.max_answer_chars:,}; reply with one compact JSON policy.",
+            ),
+            stored_answer=stored,
+            extra=fields,
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 from cashloop import events as ev
 from cashloop.errors import UserError
-from cashloop.policy_json import PolicyParseError, parse_policy_json
+from cashloop.policy_json import AnswerTooLargeError, PolicyParseError, parse_policy_json
 from cashloop.types import PolicyProposal, PolicyRequest
 
 __all__ = ["RecordedClient", "RecordedLLMError", "RerunDivergedError"]
@@ -20,10 +20,16 @@ __all__ = ["RecordedClient", "RecordedLLMError", "RerunDivergedError"]
 class RecordedLLMError(RuntimeError):
     """A provider error replayed from the record; ``recorded_error`` is the original text."""
 
-    def __init__(self, recorded_error: str, recorded_latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        recorded_error: str,
+        recorded_latency: float = 0.0,
+        provider_error_kind: str | None = None,
+    ) -> None:
         super().__init__(recorded_error)
         self.recorded_error = recorded_error
         self.recorded_latency = recorded_latency
+        self.provider_error_kind = provider_error_kind
 
 
 class RerunDivergedError(UserError):
@@ -70,7 +76,12 @@ class RecordedClient:
         outcome = call.get("outcome")
         if outcome == "llm_error":
             error = str(call.get("error") or "recorded provider error")
-            raise RecordedLLMError(error, proposal.latency_seconds)
+            kind = call.get("provider_error")
+            raise RecordedLLMError(error, proposal.latency_seconds, str(kind) if kind else None)
+        if outcome == "answer_too_large":
+            fields = {k: call[k] for k in ("answer_chars", "answer_sha256") if k in call}
+            error = str(call.get("error") or "")
+            raise AnswerTooLargeError(error, proposal=proposal, fields=fields)
         if outcome == "parse_error" and call.get("error"):
             raise PolicyParseError(str(call["error"]), proposal=proposal)
         policy = parse_policy_json(proposal.raw_response)

@@ -7,6 +7,7 @@ The compiler relies on it: it only ever sees policies that passed.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -22,11 +23,21 @@ from cashloop_rtgs.policy.grammar import (
     UNSUPPORTED_ACTIONS,
 )
 
-__all__ = ["MAX_EXPRESSION_NESTING", "MAX_TREE_DEPTH", "check_policy"]
+__all__ = [
+    "MAX_EXPRESSION_NESTING",
+    "MAX_NUMBER",
+    "MAX_TREE_DEPTH",
+    "check_policy",
+    "literal_zero_divisions",
+]
 
 MAX_TREE_DEPTH: Final = 100
+#: the largest magnitude a number in a policy may have: money is 64-bit integer cents
+MAX_NUMBER: Final = 2**63 - 1
 #: JSON nesting allowed inside one condition or action parameter (keeps compiled code sane)
 MAX_EXPRESSION_NESTING: Final = 64
+#: a divisor below this fails at run time (the compiler's ``_div``)
+DIV_EPSILON: Final = sys.float_info.epsilon
 _VALUE_KEYS: Final = ("field", "param", "value", "compute")
 _NODE_TYPES: Final = ("condition", "action")
 
@@ -41,10 +52,13 @@ def _kind(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
+    if isinstance(value, int) and abs(value) > MAX_NUMBER:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, int | float):
         return f"the number {value!r}"
     if isinstance(value, str):
-        return f"the string {value!r}"
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}"
     if isinstance(value, list):
         return "a list"
     return "an object" if isinstance(value, Mapping) else type(value).__name__
@@ -52,6 +66,22 @@ def _kind(value: Any) -> str:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _usable_number(value: Any) -> bool:
+    """A number the engine can use: finite and within 64-bit cents (no float overflow, even for
+    an integer of 400 digits, which ``math.isfinite`` cannot convert)."""
+    if not _is_number(value):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_NUMBER
+    return math.isfinite(value) and abs(value) <= MAX_NUMBER
+
+
+def _number_problem(value: Any) -> str:
+    if _is_number(value) and (isinstance(value, int) or math.isfinite(value)):
+        return f"must be at most {MAX_NUMBER} in magnitude (64-bit cents), got {_kind(value)}"
+    return f"must be a finite number, got {_kind(value)}"
 
 
 def _nesting(obj: Any) -> int:
@@ -115,8 +145,8 @@ class _Checker:
         for name, value in params.items():
             self.params.add(name)
             path = f"parameters.{name}"
-            if not _is_number(value) or not math.isfinite(value):
-                self.fail(path, f"must be a finite number, got {_kind(value)}")
+            if not _usable_number(value):
+                self.fail(path, _number_problem(value))
             elif name == FRACTION_PARAMETER and not 0.0 <= value <= 1.0:
                 self.fail(path, f"must be between 0 and 1 (a fraction of the pool), got {value}")
 
@@ -294,10 +324,11 @@ class _Checker:
                     f"(defined: {defined})",
                 )
         elif key == "value":
-            if not (isinstance(item, bool) or (_is_number(item) and math.isfinite(item))):
-                self.fail(
-                    path, f"a literal value must be a finite number or a boolean, got {_kind(item)}"
-                )
+            if not (isinstance(item, bool) or _usable_number(item)):
+                problem = _number_problem(item)
+                if problem.startswith("must be a finite"):
+                    problem = f"must be a finite number or a boolean, got {_kind(item)}"
+                self.fail(path, f"a literal value {problem}")
         else:
             self.check_compute(f"{path}.compute", item)
 
@@ -329,3 +360,31 @@ class _Checker:
                     self.check_value(f"{path}.values[{i}]", item)
             else:
                 self.check_value(f"{path}.{name}", compute[name])
+
+
+def literal_zero_divisions(policy: Any) -> list[str]:
+    """A ``/`` by a literal 0 anywhere in ``policy``: legal in the schema (SimCash accepts it
+    and fails when the node is reached), refused for proposals, which it would fail at
+    evaluation. One iterative walk."""
+    problems: list[str] = []
+    stack: list[tuple[Any, str]] = [(policy, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, Mapping):
+            if node.get("op") == "/" and _literal_zero(node.get("right")):
+                problems.append(
+                    f"{path}.right: division by a literal 0; divide by something else, or use "
+                    "the div0 op to give a default"
+                )
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
+    return sorted(problems)
+
+
+def _literal_zero(value: Any) -> bool:
+    """Whether ``value`` is a literal ``{"value": 0}`` (or a near-zero number)."""
+    if not isinstance(value, Mapping) or set(value) != {"value"}:
+        return False
+    item = value["value"]
+    return _usable_number(item) and abs(item) < DIV_EPSILON

@@ -15,10 +15,14 @@ from cashloop_rtgs.scenario.model import (
     ScenarioEvent,
 )
 
-__all__ = ["check_scenario"]
+__all__ = ["check_scenario", "overflow_problems"]
 
 U64_MAX: Final = (1 << 64) - 1
 MAX_TICKS: Final = 1_000_000
+#: documented range of every money amount of a scenario (cents): a billion dollars
+MAX_CENTS: Final = 10**11
+#: a run's costs must stay well inside 64-bit integer cents
+_COST_CEILING: Final = 2**62
 
 
 def check_scenario(scenario: Scenario) -> list[str]:
@@ -66,6 +70,49 @@ def check_scenario(scenario: Scenario) -> list[str]:
             "implemented by the rtgs evaluator; set it to false"
         )
     return errors
+
+
+def _money_fields(scenario: Scenario) -> list[tuple[str, float]]:
+    fields: list[tuple[str, float]] = []
+    for i, agent in enumerate(scenario.agents):
+        for name in ("opening_balance", "unsecured_cap", "liquidity_pool"):
+            value = getattr(agent, name)
+            if value is not None:
+                fields.append((f"agents[{i}].{name}", value))
+    for i, event in enumerate(scenario.scenario_events):
+        fields.append((f"scenario_events[{i}].amount", event.amount))
+    rates = scenario.cost_rates
+    for name in ("eod_penalty_per_transaction", "deadline_penalty", "split_friction_cost"):
+        fields.append((f"cost_rates.{name}", getattr(rates, name)))
+    return fields
+
+
+def overflow_problems(scenario: Scenario) -> list[str]:
+    """Money beyond the documented range, or rates that could push a run's costs past 64-bit
+    integer cents (found before the run, not at its very end). Asked when an experiment builds
+    its evaluator; the engines themselves handle any int64 value (falling back when needed)."""
+    errors = [
+        f"{path}: must be at most {MAX_CENTS:,} cents, got {value:,}"
+        for path, value in _money_fields(scenario)
+        if isinstance(value, int | float) and value > MAX_CENTS
+    ]
+    if errors:
+        return errors
+    rates = scenario.cost_rates
+    per_cent_per_tick = max(
+        rates.delay_cost_per_tick_per_cent * max(rates.overdue_delay_multiplier, 1.0),
+        rates.overdraft_bps_per_tick / 10_000,
+        rates.collateral_cost_per_tick_bps / 10_000,
+        rates.liquidity_cost_per_tick_bps / 10_000,
+    )
+    ticks = scenario.simulation.ticks_per_day * scenario.simulation.num_days
+    worst = per_cent_per_tick * MAX_CENTS * max(len(scenario.agents), 1) * ticks
+    if math.isfinite(worst) and worst <= _COST_CEILING:
+        return []
+    return [
+        "cost_rates: these rates over "
+        f"{ticks:,} ticks could make costs overflow 64-bit integer cents; lower the rates"
+    ]
 
 
 def _non_negative(path: str, value: float) -> list[str]:

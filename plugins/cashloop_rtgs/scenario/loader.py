@@ -30,14 +30,24 @@ _SCHEDULES: Final = ("OneTime", "Repeating")
 
 
 def load_scenario(path: Path | str) -> Scenario:
-    """Read, structure and check the scenario at ``path``."""
+    """Read, structure and check the scenario at ``path``; a bare name that is no file
+    (``castro_exp2``) is a bundled scenario."""
+    from cashloop_rtgs.scenario.bundled import bundled_names, bundled_scenario
+
     path = Path(path)
+    if not path.exists() and not path.suffix:
+        path = bundled_scenario(path.name) or path
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
+        names = ", ".join(bundled_names())
         raise ScenarioError(
-            [f"cannot read the scenario file: {exc.strerror or exc}"], source=source
+            [
+                f"cannot read the scenario file: {exc.strerror or exc} (a path relative to the "
+                f"config's folder, or a bundled scenario by name: {names})"
+            ],
+            source=source,
         ) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(

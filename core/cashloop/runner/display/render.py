@@ -21,6 +21,7 @@ from cashloop.events import (
     POLICY_CHANGE,
     POLICY_REJECTED,
 )
+from cashloop.printable import printable_data
 from cashloop.runner.display.equilibrium_events import render_equilibrium
 from cashloop.runner.display.evaluation_events import (
     render_bootstrap_evaluation,
@@ -70,7 +71,7 @@ def render_event(event: Mapping[str, Any], console: Console, verbose: VerboseCon
     renderer = RENDERERS.get(str(event.get("event_type")))
     if renderer is not None:
         printout = Printout()
-        renderer(event, printout, verbose)
+        renderer(printable_data(event), printout, verbose)  # no escape codes from answers
         printout.write_to(console)
     elif verbose.debug:
         console.print(Text(f"event {event_to_json(event)}", style="dim"))
