@@ -55,9 +55,18 @@ class SqliteStorageBackend:
         self.repository.create_run(run, config_snapshot)
         self._recorders[run.run_id] = RunRecorder(self.repository, run.run_id)
 
-    def resume_run(self, run_id: str) -> RunSnapshot:
-        """Take over an unfinished run; the hooks then append after its committed events."""
+    def resume_run(self, run_id: str, committed_events: int | None = None) -> RunSnapshot:
+        """Take over an unfinished run; the hooks then append after its committed events.
+
+        Only whole iterations are ever committed here, so there is nothing to discard after
+        ``committed_events``; a mismatch means the core and the file disagree, and is refused."""
         state = self.repository.resume_run(run_id)
+        if committed_events is not None and committed_events != state.next_seq:
+            self.repository.set_status(state.run_id, RunStatus.INTERRUPTED)
+            raise StorageError(
+                f"run {state.run_id} in {self.db_path} holds {state.next_seq} committed events, "
+                f"but the resume expected {committed_events}; it was not resumed"
+            )
         self._recorders[state.run_id] = RunRecorder(self.repository, state.run_id)
         return state
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cashloop.cli.common import (
-    db_option,
-    default_db,
+    read_location,
     read_stored_run,
+    storage_options,
     verbose_from_flags,
     verbose_options,
 )
+
+if TYPE_CHECKING:
+    from cashloop.persistence.location import StorageLocation
 
 __all__ = ["rerun_cmd"]
 
@@ -26,10 +28,12 @@ __all__ = ["rerun_cmd"]
     required=True,
     help="Answer every LLM request from the recorded run (no API calls, no cost).",
 )
-@db_option
+@storage_options()
 @verbose_options
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
-def rerun_cmd(run_id: str, offline: bool, db: Path | None, as_json: bool, **flags: Any) -> None:
+def rerun_cmd(
+    run_id: str, offline: bool, location: StorageLocation | None, as_json: bool, **flags: Any
+) -> None:
     """Re-execute RUN_ID as a new run whose LLM answers come from the recording."""
     from cashloop.cli.cmd_run import execute
     from cashloop.config import ExperimentConfig
@@ -37,13 +41,13 @@ def rerun_cmd(run_id: str, offline: bool, db: Path | None, as_json: bool, **flag
     from cashloop.runner.recorded import RecordedClient
 
     verbose = verbose_from_flags(flags)
-    info, events = read_stored_run(db, run_id)
+    info, events = read_stored_run(location, run_id)
     cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
     client = RecordedClient(events, run_id=info["run_id"])
     runner = GenericExperimentRunner(
         cfg,
         verbose,
-        db_path=(db or default_db()),
+        storage=read_location(location),
         llm_client=client,
         console_stream="stderr" if as_json else None,
         offline_llm=True,

@@ -10,17 +10,18 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cashloop.cli.common import (
-    db_option,
-    default_db,
     read_config_data,
+    read_location,
     read_stored_run,
     set_option,
+    storage_options,
     verbose_from_flags,
     verbose_options,
 )
 
 if TYPE_CHECKING:
     from cashloop.errors import UserError
+    from cashloop.persistence.location import StorageLocation
 
 __all__ = ["execute", "resume_cmd", "run_cmd"]
 
@@ -61,6 +62,9 @@ def execute(runner: Any, as_json: bool) -> None:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         click.echo(f"run {result.run_id} finished: {result.convergence_reason}", err=True)
+    where = getattr(runner, "storage_location", None)
+    if where is not None:  # on stderr, so --json's stdout stays one JSON document
+        click.echo(f"run {result.run_id} stored in {where.describe()}", err=True)
 
 
 @click.command("run")
@@ -74,7 +78,7 @@ def execute(runner: Any, as_json: bool) -> None:
     metavar="TYPE[:MODEL]",
     help="Choose the proposer, e.g. local-search or openai:gpt-4.1.",
 )
-@db_option
+@storage_options(config=False)
 @verbose_options
 @click.option(
     "--json",
@@ -87,7 +91,7 @@ def run_cmd(
     sets: tuple[str, ...],
     seed: int | None,
     llm: str | None,
-    db: Path | None,
+    location: StorageLocation | None,
     as_json: bool,
     **flags: Any,
 ) -> None:
@@ -98,10 +102,8 @@ def run_cmd(
     verbose = verbose_from_flags(flags)
     data = read_config_data(config, sets, seed=seed, llm=llm)
     cfg = config_from_data(config, data)
-    if db is None and cfg.storage.type == "sqlite" and "path" not in cfg.storage.options:
-        db = default_db()
     runner = GenericExperimentRunner(
-        cfg, verbose, db_path=db, console_stream="stderr" if as_json else None
+        cfg, verbose, storage=location, console_stream="stderr" if as_json else None
     )
     try:
         execute(runner, as_json)
@@ -116,17 +118,17 @@ def run_cmd(
 
 @click.command("resume")
 @click.argument("run_id")
-@db_option
+@storage_options()
 @verbose_options
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
-def resume_cmd(run_id: str, db: Path | None, as_json: bool, **flags: Any) -> None:
+def resume_cmd(run_id: str, location: StorageLocation | None, as_json: bool, **flags: Any) -> None:
     """Continue an interrupted or failed run from its last committed iteration."""
     from cashloop.config import ExperimentConfig
     from cashloop.errors import UserError
     from cashloop.runner.experiment_runner import GenericExperimentRunner
 
     verbose = verbose_from_flags(flags)
-    info, events = read_stored_run(db, run_id)
+    info, events = read_stored_run(location, run_id)
     if info.get("status") == "completed":
         raise UserError(
             f"run {info['run_id']} is completed; nothing to resume "
@@ -136,7 +138,7 @@ def resume_cmd(run_id: str, db: Path | None, as_json: bool, **flags: Any) -> Non
     runner = GenericExperimentRunner(
         cfg,
         verbose,
-        db_path=(db or default_db()),
+        storage=read_location(location),
         run_id=info["run_id"],
         resume_events=events,
         console_stream="stderr" if as_json else None,

@@ -6,30 +6,33 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cashloop.cli.common import (
-    db_option,
     open_storage,
     read_stored_run,
+    storage_options,
     verbose_from_flags,
     verbose_options,
 )
+
+if TYPE_CHECKING:
+    from cashloop.persistence.location import StorageLocation
 
 __all__ = ["events_cmd", "replay_cmd", "runs_cmd", "show_cmd", "watch_cmd"]
 
 
 @click.command("runs")
-@db_option
+@storage_options()
 @click.option("--limit", type=int, default=None, help="Show at most this many runs.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the runs as a JSON array (for scripts)."
 )
-def runs_cmd(db: Path | None, limit: int | None, as_json: bool) -> None:
+def runs_cmd(location: StorageLocation | None, limit: int | None, as_json: bool) -> None:
     """List stored runs, newest first."""
-    storage = open_storage(db)
+    storage = open_storage(location)
     try:
         runs = storage.list_runs(limit)
     finally:
@@ -105,15 +108,15 @@ def _minute(stamp: str) -> str:
 
 @click.command("show")
 @click.argument("run_id")
-@db_option
-def show_cmd(run_id: str, db: Path | None) -> None:
+@storage_options()
+def show_cmd(run_id: str, location: StorageLocation | None) -> None:
     """Show one run: status, result and per-iteration costs."""
     from rich.console import Console
     from rich.table import Table
 
     from cashloop.money import format_cents
 
-    storage = open_storage(db)
+    storage = open_storage(location)
     try:
         provider = storage.open_run(run_id)
         info = provider.get_experiment_info()
@@ -151,12 +154,12 @@ def show_cmd(run_id: str, db: Path | None) -> None:
 
 @click.command("events")
 @click.argument("run_id")
-@db_option
-def events_cmd(run_id: str, db: Path | None) -> None:
+@storage_options()
+def events_cmd(run_id: str, location: StorageLocation | None) -> None:
     """Print each stored event as one JSON object per line."""
     from cashloop.runner.event_json import event_to_json
 
-    storage = open_storage(db)
+    storage = open_storage(location)
     try:
         for event in storage.open_run(run_id).get_all_events():
             click.echo(event_to_json(event))
@@ -166,11 +169,11 @@ def events_cmd(run_id: str, db: Path | None) -> None:
 
 @click.command("replay")
 @click.argument("run_id")
-@db_option
+@storage_options()
 @verbose_options
-def replay_cmd(run_id: str, db: Path | None, **flags: Any) -> None:
+def replay_cmd(run_id: str, location: StorageLocation | None, **flags: Any) -> None:
     """Replay a stored run through the console: the same text as the live run."""
-    info, events = read_stored_run(db, run_id)
+    info, events = read_stored_run(location, run_id)
     show = _console_renderer(info, flags, "replay")
     for event in events:
         show(event)
@@ -178,7 +181,7 @@ def replay_cmd(run_id: str, db: Path | None, **flags: Any) -> None:
 
 @click.command("watch")
 @click.argument("run_id")
-@db_option
+@storage_options()
 @click.option(
     "--interval",
     type=click.FloatRange(min=0.05),
@@ -187,12 +190,12 @@ def replay_cmd(run_id: str, db: Path | None, **flags: Any) -> None:
     help="Seconds between looks at the database.",
 )
 @verbose_options
-def watch_cmd(run_id: str, db: Path | None, interval: float, **flags: Any) -> int:
+def watch_cmd(run_id: str, location: StorageLocation | None, interval: float, **flags: Any) -> int:
     """Follow a run while another process writes it: the live run's text, iteration by iteration.
 
     Stops when the run stops (exit 0 if it completed, 1 if it failed, was interrupted, or its
     writer on this machine died without a word; resume it with `cashloop resume`)."""
-    storage = open_storage(db)
+    storage = open_storage(location)
     try:
         provider = storage.open_run(run_id)
         info = provider.get_experiment_info()

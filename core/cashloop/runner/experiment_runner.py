@@ -10,16 +10,23 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from cashloop.converter import unstructure
-from cashloop.errors import UserError
+from cashloop.errors import StorageError, UserError
 from cashloop.host import PluginHost
-from cashloop.runner.components import build_components, build_outputs, build_storage
+from cashloop.runner.components import (
+    build_components,
+    build_outputs,
+    open_location,
+    storage_location,
+)
 from cashloop.runner.interrupts import watch_interrupts
+from cashloop.runner.loop_state import committed_prefix
 from cashloop.runner.optimization import OptimizationLoop
 from cashloop.runner.result import ExperimentResult, ExperimentState
 from cashloop.types import RunInfo
 
 if TYPE_CHECKING:
     from cashloop.config import ExperimentConfig
+    from cashloop.persistence.location import StorageLocation
     from cashloop.protocols import LLMClient
     from cashloop.runner.state_provider import ExperimentStateProviderProtocol
     from cashloop.runner.verbose import VerboseConfig
@@ -38,6 +45,25 @@ def _run_exists(storage: Any, run_id: str | None) -> bool:
     except UserError:
         return False
     return True
+
+
+def take_over(storage: Any, run_id: str, committed_events: int, dropped: int) -> None:
+    """Make ``storage`` continue ``run_id`` after its first ``committed_events`` events.
+
+    A backend's optional ``resume_run(run_id, committed_events=N)`` drops whatever it stored
+    after them (the unfinished iteration's events) and sets the run ``running``; a backend
+    without it can only resume runs that end at an iteration boundary."""
+    resume = getattr(storage, "resume_run", None)
+    if callable(resume):
+        resume(run_id, committed_events=committed_events)
+        return
+    if dropped:
+        raise StorageError(
+            f"run {run_id} has {dropped} stored events of an unfinished iteration and its "
+            "storage backend has no resume_run() to discard them; it cannot be resumed "
+            "(see 'Storage backends' in docs/plugin-authors.md)"
+        )
+    storage.set_status(run_id, "running")
 
 
 async def _close_client(client: Any) -> None:
@@ -66,17 +92,34 @@ class GenericExperimentRunner:
         llm_client: LLMClient | None = None,
         console_stream: str | None = None,
         offline_llm: bool = False,
+        storage: StorageLocation | None = None,
     ) -> None:
+        """``storage`` (or ``db_path``, a SQLite file) chooses where the run is stored; by
+        default the config's ``storage`` section, else the one default location rule
+        (:mod:`cashloop.persistence.location`)."""
         self._config = config
         self._verbose_config = verbose_config
         self._config_dir = Path(config_dir) if config_dir is not None else config.config_dir
         self._db_path = db_path
         self._host = host
         self._run_id = run_id
-        self._resume_events = list(resume_events)
+        events = list(resume_events)
+        kept = committed_prefix(events)
+        self._resume_events = events[:kept]
+        self._dropped = len(events) - kept
+        if self._dropped:
+            log.warning(
+                "resume drops the events of the unfinished iteration",
+                run_id=run_id,
+                dropped=self._dropped,
+                kept=kept,
+                iteration=events[kept]["iteration"],
+            )
         self._llm_client = llm_client
         self._console_stream = console_stream
         self._offline_llm = offline_llm
+        self._storage = storage
+        self.storage_location: StorageLocation | None = None
         self._loop: OptimizationLoop | None = None
 
     @property
@@ -114,7 +157,8 @@ class GenericExperimentRunner:
         )
         components = build_components(cfg, host, skip_llm=self._offline_llm)
         outputs = build_outputs(cfg, host, self._console_overrides())
-        storage = build_storage(cfg, host, self._db_path)
+        self.storage_location = storage_location(cfg, host, self._db_path, self._storage)
+        storage = open_location(host, self.storage_location)
         storage_name = f"storage:{cfg.storage.type}"
         loop = OptimizationLoop(
             cfg,
@@ -137,11 +181,7 @@ class GenericExperimentRunner:
         )
         structlog.contextvars.bind_contextvars(run_id=loop.run_id)
         if self._resume_events or _run_exists(storage, self._run_id):
-            resume = getattr(storage, "resume_run", None)
-            if callable(resume):
-                resume(loop.run_id)
-            else:
-                storage.set_status(loop.run_id, "running")
+            take_over(storage, loop.run_id, len(self._resume_events), self._dropped)
         else:
             storage.create_run(run, cfg.to_dict())
         host.register_run_plugin(storage, storage_name)
