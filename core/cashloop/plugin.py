@@ -5,7 +5,13 @@ from cashloop.plugin import hookimpl, EvaluatorSpec, SampleResult
 
 from __future__ import annotations
 
-from cashloop.errors import ConfigError, PluginError, PolicyEvaluationError, UserError
+from cashloop.errors import (
+    ConfigError,
+    PluginError,
+    PolicyEvaluationError,
+    StorageError,
+    UserError,
+)
 from cashloop.events import (
     ALL_EVENTS,
     BOOTSTRAP_EVALUATION,
@@ -32,10 +38,13 @@ from cashloop.policy_tree import (
 )
 from cashloop.protocols import (
     ConstraintValidator,
+    FailureRecording,
     LLMClient,
     PolicyEvaluator,
+    ResumableStorage,
     RunSummary,
     StorageBackend,
+    StoredRun,
 )
 from cashloop.specs import (
     ComponentSpec,
@@ -78,6 +87,7 @@ __all__ = [
     "ConstraintValidator",
     "EvaluatorSpec",
     "ExecutorSpec",
+    "FailureRecording",
     "LLMClient",
     "LLMClientSpec",
     "LifecycleSpecs",
@@ -93,11 +103,14 @@ __all__ = [
     "PolicyScan",
     "ProposalRecord",
     "RegistrationSpecs",
+    "ResumableStorage",
     "RunInfo",
     "RunSummary",
     "SampleResult",
     "StorageBackend",
     "StorageBackendSpec",
+    "StorageError",
+    "StoredRun",
     "TreeReference",
     "UserError",
     "ValidationResult",

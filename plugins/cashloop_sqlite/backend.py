@@ -6,7 +6,7 @@ The core calls ``create_run`` (or ``resume_run``), then the recording hooks as e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, final
 
@@ -77,6 +77,12 @@ class SqliteStorageBackend:
             self.repository.set_status(run_id, status)
         else:
             recorder.finish(status)
+
+    def record_failure(
+        self, run_id: str, reason: str, llm_calls: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Keep why the run stopped (``failure_reason``) and the failed iteration's LLM calls."""
+        self.repository.record_failure(run_id, reason, llm_calls)
 
     def list_runs(self, limit: int | None = None) -> list[RunRecord]:
         return self.repository.list_runs(limit)

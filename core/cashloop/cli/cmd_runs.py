@@ -34,13 +34,34 @@ def runs_cmd(location: StorageLocation | None, limit: int | None, as_json: bool)
     """List stored runs, newest first."""
     storage = open_storage(location)
     try:
-        runs = storage.list_runs(limit)
+        runs = [
+            _Listed(r, _live_status(storage, r.run_id, r.status)) for r in storage.list_runs(limit)
+        ]
     finally:
         storage.close()
     if as_json:
         click.echo(json.dumps([_run_row(r) for r in runs], indent=2))
     else:
         _print_runs(runs)
+
+
+class _Listed:
+    """A listed run with its status as ``watch`` would judge it."""
+
+    def __init__(self, run: Any, status: str) -> None:
+        self._run = run
+        self.status = status
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._run, name)
+
+
+def _live_status(storage: Any, run_id: str, status: str) -> str:
+    """``status``, except that a ``running`` run whose writer is gone is ``interrupted``: the
+    writer-liveness check of ``watch`` (for backends whose runs offer ``is_being_written``)."""
+    if status != "running":
+        return status
+    return "running" if _being_written(storage.open_run(run_id)) else "interrupted"
 
 
 def _run_row(run: Any) -> dict[str, Any]:
@@ -120,6 +141,9 @@ def show_cmd(run_id: str, location: StorageLocation | None) -> None:
     try:
         provider = storage.open_run(run_id)
         info = provider.get_experiment_info()
+        status = info.get("status", "?")
+        if status == "running" and not _being_written(provider):
+            status = "interrupted"
         final = provider.get_final_result()
         iterations = [
             (i, provider.get_iteration_costs(i), provider.get_iteration_accepted_changes(i))
@@ -130,8 +154,10 @@ def show_cmd(run_id: str, location: StorageLocation | None) -> None:
     console = Console()
     console.print(
         f"[bold]{info['run_id']}[/bold]  experiment {info['experiment_name']}  "
-        f"status {info.get('status', '?')}  created {info.get('created_at', '?')}"
+        f"status {status}  created {info.get('created_at', '?')}"
     )
+    for line in _failure_lines(info):
+        console.print(line, highlight=False, markup=False)
     if final:
         console.print(
             f"final cost {format_cents(final['final_cost'])}, best cost "
@@ -150,6 +176,23 @@ def show_cmd(run_id: str, location: StorageLocation | None) -> None:
         # number iterations from 1, so the table does too
         table.add_row(str(i + 1), *(format_cents(costs.get(a, 0)) for a in agents), changed)
     console.print(table)
+
+
+def _failure_lines(info: dict[str, Any]) -> list[str]:
+    """Why a failed or interrupted run stopped, and the LLM calls its last iteration spent."""
+    reason = info.get("failure_reason")
+    if not reason or info.get("status") == "completed":
+        return []
+    lines = [f"stopped: {reason}"]
+    calls = info.get("failed_llm_calls") or []
+    if calls:
+        prompt = sum(int(c.get("prompt_tokens", 0)) for c in calls)
+        completion = sum(int(c.get("completion_tokens", 0)) for c in calls)
+        lines.append(
+            f"unfinished iteration: {len(calls)} LLM calls, {prompt} prompt + "
+            f"{completion} completion tokens"
+        )
+    return lines
 
 
 @click.command("events")
@@ -177,6 +220,8 @@ def replay_cmd(run_id: str, location: StorageLocation | None, **flags: Any) -> N
     show = _console_renderer(info, flags, "replay")
     for event in events:
         show(event)
+    for line in _failure_lines(info):
+        click.echo(f"run {info['run_id']} {info.get('status')}: {line}", err=True)
 
 
 @click.command("watch")

@@ -66,6 +66,19 @@ def take_over(storage: Any, run_id: str, committed_events: int, dropped: int) ->
     storage.set_status(run_id, "running")
 
 
+def failure_reason(exc: BaseException) -> str:
+    """An error as the one line stored as a failed run's ``failure_reason``."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def unfinished_llm_calls(provider: ExperimentStateProviderProtocol) -> list[dict[str, Any]]:
+    """The ``llm_call`` events after the last ``iteration_complete``: the calls of the iteration
+    that did not finish (not part of the resumable log, but their tokens were spent)."""
+    events = list(provider.get_all_events())
+    return [e for e in events[committed_prefix(events) :] if e["event_type"] == "llm_call"]
+
+
 async def _close_client(client: Any) -> None:
     """Close an LLM client's connections when it offers ``aclose``."""
     close = getattr(client, "aclose", None)
@@ -109,7 +122,9 @@ class GenericExperimentRunner:
         self._dropped = len(events) - kept
         if self._dropped:
             log.warning(
-                "resume drops the events of the unfinished iteration",
+                f"resume keeps the {kept} stored events up to the last completed iteration and "
+                f"drops the {self._dropped} of unfinished iteration {events[kept]['iteration']}, "
+                "which it runs again",
                 run_id=run_id,
                 dropped=self._dropped,
                 kept=kept,
@@ -187,22 +202,37 @@ class GenericExperimentRunner:
         host.register_run_plugin(storage, storage_name)
         for name, handler in outputs:
             host.register_run_plugin(handler, name)
-        status = "failed"
+        status, reason = "failed", "the run stopped without an error message"
         with watch_interrupts() as ctrl_c:
             try:
                 result = await loop.run()
                 status = "completed"
                 return result
-            except (KeyboardInterrupt, asyncio.CancelledError):
-                status = "interrupted"
+            except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+                status, reason = "interrupted", f"interrupted ({type(exc).__name__})"
                 raise
             except Exception as exc:
+                reason = failure_reason(exc)
                 if ctrl_c.seen:  # Ctrl-C that first broke something else (a pool worker)
-                    status = "interrupted"
+                    status, reason = "interrupted", f"interrupted (KeyboardInterrupt): {reason}"
                     raise KeyboardInterrupt from exc
                 raise
             finally:
+                if status != "completed":
+                    self._record_failure(storage, loop, reason)
                 await self._close(loop.run_id, status, components, outputs, storage, host)
+
+    def _record_failure(self, storage: Any, loop: OptimizationLoop, reason: str) -> None:
+        """Store why the run stopped, with the unfinished iteration's LLM calls, where the
+        backend offers ``record_failure``; a failure to store it is logged, never raised over
+        the run's own error."""
+        record = getattr(storage, "record_failure", None)
+        if not callable(record):
+            return
+        try:
+            record(loop.run_id, reason, unfinished_llm_calls(loop.state_provider))
+        except Exception as exc:
+            log.warning("storing the failure reason failed", error=f"{type(exc).__name__}: {exc}")
 
     async def _close(
         self, run_id: str, status: str, components: Any, outputs: Any, storage: Any, host: Any
