@@ -93,7 +93,7 @@ class PostgresStorage:
                 self._notify(run.run_id)
         except psycopg.errors.UniqueViolation:
             raise StorageError(f"run {run.run_id} already exists in {self._where}") from None
-        self._conn.execute(f"SELECT pg_advisory_lock({_LOCK})", (run.run_id,))  # type: ignore[arg-type]
+        self._conn.execute(f"SELECT pg_advisory_lock({_LOCK})", (run.run_id,))
         self._runs[run.run_id] = _Recording(0)
 
     def resume_run(self, run_id: str, committed_events: int) -> None:
@@ -101,7 +101,7 @@ class PostgresStorage:
         iteration records they complete, drop the rest, status back to ``running``."""
         full_id = self.resolve_run_id(run_id)
         got = self._conn.execute(
-            f"SELECT pg_try_advisory_lock({_LOCK})",  # type: ignore[arg-type]
+            f"SELECT pg_try_advisory_lock({_LOCK})",
             (full_id,),
         ).fetchone()
         if not (got and got[0]):
@@ -298,7 +298,7 @@ class PostgresStorage:
         self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, run_id))
 
     def _unlock(self, run_id: str) -> None:
-        self._conn.execute(f"SELECT pg_advisory_unlock({_LOCK})", (run_id,))  # type: ignore[arg-type]
+        self._conn.execute(f"SELECT pg_advisory_unlock({_LOCK})", (run_id,))
 
 
 def _cents(values: Mapping[str, Any]) -> dict[str, int]:

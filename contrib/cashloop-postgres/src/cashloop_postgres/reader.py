@@ -62,12 +62,12 @@ def fetch_runs(conn: psycopg.Connection[tuple[Any, ...]], limit: int | None) -> 
     sql = f"SELECT {_RUN_COLUMNS} FROM cashloop_runs r ORDER BY r.created_at DESC, r.created_order DESC"  # noqa: E501
     if limit is not None:
         return [_row(r) for r in conn.execute(sql + " LIMIT %s", (max(limit, 0),))]
-    return [_row(r) for r in conn.execute(sql)]  # type: ignore[arg-type]
+    return [_row(r) for r in conn.execute(sql)]
 
 
 def fetch_run(conn: psycopg.Connection[tuple[Any, ...]], run_id: str) -> RunRow | None:
     row = conn.execute(
-        f"SELECT {_RUN_COLUMNS} FROM cashloop_runs r WHERE r.run_id = %s",  # type: ignore[arg-type]
+        f"SELECT {_RUN_COLUMNS} FROM cashloop_runs r WHERE r.run_id = %s",
         (run_id,),
     ).fetchone()
     return None if row is None else _row(row)
@@ -180,7 +180,7 @@ class PostgresRun:
             self._listener = psycopg.connect(
                 info.dsn, password=info.password or None, autocommit=True
             )
-            self._listener.execute(f"LISTEN {CHANNEL}")  # type: ignore[arg-type]
+            self._listener.execute(f"LISTEN {CHANNEL}")
         for notice in self._listener.notifies(timeout=timeout):
             if notice.payload == self.run_id:
                 return
@@ -192,8 +192,7 @@ class PostgresRun:
 
     def _iteration(self, iteration: int, column: str) -> dict[str, Any]:
         row = self._conn.execute(
-            f"SELECT {column} FROM cashloop_iterations "  # type: ignore[arg-type]
-            "WHERE run_id = %s AND iteration = %s",
+            f"SELECT {column} FROM cashloop_iterations WHERE run_id = %s AND iteration = %s",
             (self.run_id, iteration),
         ).fetchone()
         return {} if row is None else dict(json.loads(row[0]))

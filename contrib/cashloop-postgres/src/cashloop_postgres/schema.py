@@ -7,7 +7,7 @@ migrate it once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     import psycopg
@@ -65,7 +65,7 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
-def schema_version(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+def schema_version(conn: psycopg.Connection[tuple[Any, ...]]) -> int:
     """The database's schema version (0 for a database cashloop never used)."""
     row = conn.execute("SELECT to_regclass('cashloop_schema') IS NOT NULL").fetchone()
     if row is None or not row[0]:
@@ -74,7 +74,7 @@ def schema_version(conn: psycopg.Connection[tuple[object, ...]]) -> int:
     return int(found[0]) if found is not None and found[0] is not None else 0
 
 
-def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+def migrate(conn: psycopg.Connection[tuple[Any, ...]]) -> int:
     """Apply the pending migrations in one transaction; return the version found before."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -86,6 +86,6 @@ def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> int:
         for version, statements in enumerate(MIGRATIONS, start=1):
             if version > found:
                 for statement in statements:
-                    conn.execute(statement)  # type: ignore[arg-type]
+                    conn.execute(statement)
                 conn.execute("INSERT INTO cashloop_schema (version) VALUES (%s)", (version,))
     return found
