@@ -30,19 +30,32 @@ __all__ = ["rerun_cmd"]
 )
 @storage_options()
 @verbose_options
+@click.option(
+    "--use-current-files",
+    is_flag=True,
+    help="Continue even if a file the run read (its scenario) changed since.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
 def rerun_cmd(
-    run_id: str, offline: bool, location: StorageLocation | None, as_json: bool, **flags: Any
+    run_id: str,
+    offline: bool,
+    location: StorageLocation | None,
+    use_current_files: bool,
+    as_json: bool,
+    **flags: Any,
 ) -> None:
     """Re-execute RUN_ID as a new run whose LLM answers come from the recording."""
     from cashloop.cli.cmd_run import execute
     from cashloop.config import ExperimentConfig
     from cashloop.runner.experiment_runner import GenericExperimentRunner
+    from cashloop.runner.input_files import check_input_files, split_snapshot
     from cashloop.runner.recorded import RecordedClient
 
     verbose = verbose_from_flags(flags)
     info, events = read_stored_run(location, run_id)
-    cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
+    stored, files = split_snapshot(info["config"])
+    check_input_files(info["run_id"], files, use_current=use_current_files)
+    cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
     client = RecordedClient(events, run_id=info["run_id"])
     runner = GenericExperimentRunner(
         cfg,

@@ -120,8 +120,19 @@ def run_cmd(
 @click.argument("run_id")
 @storage_options()
 @verbose_options
+@click.option(
+    "--use-current-files",
+    is_flag=True,
+    help="Continue even if a file the run read (its scenario) changed since.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
-def resume_cmd(run_id: str, location: StorageLocation | None, as_json: bool, **flags: Any) -> None:
+def resume_cmd(
+    run_id: str,
+    location: StorageLocation | None,
+    use_current_files: bool,
+    as_json: bool,
+    **flags: Any,
+) -> None:
     """Continue an interrupted or failed run from its last committed iteration."""
     from cashloop.config import ExperimentConfig
     from cashloop.errors import UserError
@@ -134,7 +145,11 @@ def resume_cmd(run_id: str, location: StorageLocation | None, as_json: bool, **f
             f"run {info['run_id']} is completed; nothing to resume "
             "(use 'cashloop replay' to view it)"
         )
-    cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
+    from cashloop.runner.input_files import check_input_files, split_snapshot
+
+    stored, files = split_snapshot(info["config"])
+    check_input_files(info["run_id"], files, use_current=use_current_files)
+    cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
     runner = GenericExperimentRunner(
         cfg,
         verbose,

@@ -18,6 +18,7 @@ from cashloop.runner.components import (
     open_location,
     storage_location,
 )
+from cashloop.runner.input_files import INPUT_FILES_KEY, read_input_files
 from cashloop.runner.interrupts import watch_interrupts
 from cashloop.runner.loop_state import committed_prefix
 from cashloop.runner.optimization import OptimizationLoop
@@ -174,7 +175,7 @@ class GenericExperimentRunner:
         outputs = build_outputs(cfg, host, self._console_overrides())
         self.storage_location = storage_location(cfg, host, self._db_path, self._storage)
         storage = open_location(host, self.storage_location)
-        storage_name = f"storage:{cfg.storage.type}"
+        storage_name = f"storage:{self.storage_location.type}"
         loop = OptimizationLoop(
             cfg,
             self._config_dir,
@@ -198,7 +199,8 @@ class GenericExperimentRunner:
         if self._resume_events or _run_exists(storage, self._run_id):
             take_over(storage, loop.run_id, len(self._resume_events), self._dropped)
         else:
-            storage.create_run(run, cfg.to_dict())
+            files = read_input_files(cfg, host)
+            storage.create_run(run, {**cfg.to_dict(), INPUT_FILES_KEY: files})
         host.register_run_plugin(storage, storage_name)
         for name, handler in outputs:
             host.register_run_plugin(handler, name)
