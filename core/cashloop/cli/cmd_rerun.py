@@ -54,6 +54,8 @@ def rerun_cmd(
     verbose = verbose_from_flags(flags)
     info, events = read_stored_run(location, run_id)
     stored, files = split_snapshot(info["config"])
+    # the recording answers every LLM request: the proposer's own files are never read
+    files = {key: entry for key, entry in files.items() if not key.startswith("llm.")}
     check_input_files(info["run_id"], files, use_current=use_current_files)
     cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
     client = RecordedClient(events, run_id=info["run_id"])
