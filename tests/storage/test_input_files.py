@@ -43,11 +43,29 @@ def test_a_scenario_edited_between_crash_and_resume_is_refused_by_name(tmp_path:
     refused = cashloop("resume", run_id, "--db", db)
     assert refused.returncode == 2
     assert f"{scenario} (evaluator.scenario) changed since run {run_id}" in refused.stderr
-    assert "--use-current-files" in refused.stderr
+    assert "--use-current-files" in refused.stderr and "--use-stored-files" in refused.stderr
 
     scenario.write_text(original)  # restored: the resume goes on
     resumed = cashloop("resume", run_id, "--db", db)
     assert resumed.returncode == 0, resumed.stderr
+
+
+def test_a_resume_can_read_the_scenario_the_run_stored(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "scenarios", tmp_path / "scenarios")
+    config = tmp_path / "exp1.yaml"
+    shutil.copy(EXAMPLES / "castro_exp1.yaml", config)
+    db = str(tmp_path / "runs.db")
+    crashed = cashloop(
+        *("run", str(config), "--db", db, "--set", "plugins.modules=[cashloop.testing.kit_plugin]"),
+        env={"CASHLOOP_KIT_STOP": "3:policy_change:crash"},
+    )
+    assert crashed.returncode == 9, crashed.stderr
+    run_id = json.loads(cashloop("runs", "--db", db, "--json").stdout)[0]["run_id"]
+    (tmp_path / "scenarios" / "castro_exp1.yaml").unlink()  # gone: only the stored copy is left
+    resumed = cashloop("resume", run_id, "--db", db, "--use-stored-files")
+    assert resumed.returncode == 0, resumed.stderr
+    (row,) = json.loads(cashloop("runs", "--db", db, "--json").stdout)
+    assert (row["status"], row["final_cost"]) == ("completed", 2000)  # Castro's equilibrium
 
 
 def test_the_stored_config_holds_each_input_file_with_its_hash(tmp_path: Path) -> None:

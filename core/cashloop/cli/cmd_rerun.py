@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -35,12 +37,18 @@ __all__ = ["rerun_cmd"]
     is_flag=True,
     help="Continue even if a file the run read (its scenario) changed since.",
 )
+@click.option(
+    "--use-stored-files",
+    is_flag=True,
+    help="Read the copies of its files (its scenario) the run stored, whatever is on disk now.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
 def rerun_cmd(
     run_id: str,
     offline: bool,
     location: StorageLocation | None,
     use_current_files: bool,
+    use_stored_files: bool,
     as_json: bool,
     **flags: Any,
 ) -> None:
@@ -48,7 +56,11 @@ def rerun_cmd(
     from cashloop.cli.cmd_run import execute
     from cashloop.config import ExperimentConfig
     from cashloop.runner.experiment_runner import GenericExperimentRunner
-    from cashloop.runner.input_files import check_input_files, split_snapshot
+    from cashloop.runner.input_files import (
+        check_input_files,
+        split_snapshot,
+        with_stored_copies,
+    )
     from cashloop.runner.recorded import RecordedClient
 
     verbose = verbose_from_flags(flags)
@@ -56,7 +68,12 @@ def rerun_cmd(
     stored, files = split_snapshot(info["config"])
     # the recording answers every LLM request: the proposer's own files are never read
     files = {key: entry for key, entry in files.items() if not key.startswith("llm.")}
-    check_input_files(info["run_id"], files, use_current=use_current_files)
+    if use_current_files and use_stored_files:
+        raise click.UsageError("--use-current-files and --use-stored-files exclude each other")
+    check_input_files(info["run_id"], files, use_current=use_current_files or use_stored_files)
+    copies = tempfile.TemporaryDirectory(prefix="cashloop-stored-files-")
+    if use_stored_files:
+        stored = with_stored_copies(stored, files, Path(copies.name))
     cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
     client = RecordedClient(events, run_id=info["run_id"])
     runner = GenericExperimentRunner(
@@ -67,4 +84,5 @@ def rerun_cmd(
         console_stream="stderr" if as_json else None,
         offline_llm=True,
     )
-    execute(runner, as_json)
+    with copies:  # the stored copies outlive the run
+        execute(runner, as_json)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,11 +126,17 @@ def run_cmd(
     is_flag=True,
     help="Continue even if a file the run read (its scenario) changed since.",
 )
+@click.option(
+    "--use-stored-files",
+    is_flag=True,
+    help="Read the copies of its files (its scenario) the run stored, whatever is on disk now.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
 def resume_cmd(
     run_id: str,
     location: StorageLocation | None,
     use_current_files: bool,
+    use_stored_files: bool,
     as_json: bool,
     **flags: Any,
 ) -> None:
@@ -145,10 +152,19 @@ def resume_cmd(
             f"run {info['run_id']} is completed; nothing to resume "
             "(use 'cashloop replay' to view it)"
         )
-    from cashloop.runner.input_files import check_input_files, split_snapshot
+    from cashloop.runner.input_files import (
+        check_input_files,
+        split_snapshot,
+        with_stored_copies,
+    )
 
     stored, files = split_snapshot(info["config"])
-    check_input_files(info["run_id"], files, use_current=use_current_files)
+    if use_current_files and use_stored_files:
+        raise click.UsageError("--use-current-files and --use-stored-files exclude each other")
+    check_input_files(info["run_id"], files, use_current=use_current_files or use_stored_files)
+    copies = tempfile.TemporaryDirectory(prefix="cashloop-stored-files-")
+    if use_stored_files:
+        stored = with_stored_copies(stored, files, Path(copies.name))
     cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
     runner = GenericExperimentRunner(
         cfg,
@@ -158,4 +174,5 @@ def resume_cmd(
         resume_events=events,
         console_stream="stderr" if as_json else None,
     )
-    execute(runner, as_json)
+    with copies:  # the stored copies outlive the run
+        execute(runner, as_json)

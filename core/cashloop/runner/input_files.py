@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     from cashloop.config import ExperimentConfig
     from cashloop.host import PluginHost
 
-__all__ = ["INPUT_FILES_KEY", "check_input_files", "read_input_files", "split_snapshot"]
+__all__ = [
+    "INPUT_FILES_KEY",
+    "check_input_files",
+    "read_input_files",
+    "split_snapshot",
+    "with_stored_copies",
+]
 
 INPUT_FILES_KEY: Final = "input_files"
 
@@ -85,7 +91,32 @@ def check_input_files(
             raise UserError(
                 f"{path} ({key}) {what} since run {run_id} read it (stored SHA-256 "
                 f"{entry['sha256'][:12]}..., now {'none' if now is None else now[:12] + '...'}); "
-                "continuing would mix two inputs. Restore it (its stored copy is in the run's "
-                "config snapshot under input_files) or pass --use-current-files to continue "
-                "with the file as it is now"
+                "continuing would mix two inputs. Pass --use-stored-files to continue with the "
+                "copy the run stored, or --use-current-files to continue with the file as it "
+                "is now"
             )
+
+
+def with_stored_copies(
+    config: Mapping[str, Any], stored: Mapping[str, Mapping[str, str]], folder: Path
+) -> dict[str, Any]:
+    """``config`` whose file options name copies of the stored files, written into ``folder``
+    (which must outlive the run), so a resumed or re-run run reads what the original read."""
+    result = {key: value for key, value in config.items()}
+    for number, (key, entry) in enumerate(sorted(stored.items())):
+        component, _, option = key.rpartition(".")
+        copy = folder / f"{number}-{Path(entry['path']).name}"
+        copy.write_text(entry["content"], encoding="utf-8")
+        if hashlib.sha256(copy.read_bytes()).hexdigest() != entry["sha256"]:
+            raise UserError(f"the stored copy of {entry['path']} ({key}) does not match its hash")
+        name, _, index = component.partition("[")
+        section = result.get(name)
+        if index:
+            items = list(section or [])
+            position = int(index.rstrip("]"))
+            item = items[position]
+            items[position] = {**item, option: str(copy)} if isinstance(item, Mapping) else item
+            result[name] = items
+        elif isinstance(section, Mapping):
+            result[name] = {**section, option: str(copy)}
+    return result
