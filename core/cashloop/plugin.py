@@ -5,7 +5,13 @@ from cashloop.plugin import hookimpl, EvaluatorSpec, SampleResult
 
 from __future__ import annotations
 
-from cashloop.errors import ConfigError, PluginError, PolicyEvaluationError, UserError
+from cashloop.errors import (
+    ConfigError,
+    PluginError,
+    PolicyEvaluationError,
+    StorageError,
+    UserError,
+)
 from cashloop.events import (
     ALL_EVENTS,
     BOOTSTRAP_EVALUATION,
@@ -34,10 +40,13 @@ from cashloop.policy_tree import (
 from cashloop.protocols import (
     ConstraintValidator,
     EvaluatorHost,
+    FailureRecording,
     LLMClient,
     PolicyEvaluator,
+    ResumableStorage,
     RunSummary,
     StorageBackend,
+    StoredRun,
 )
 from cashloop.runner.evaluation import load_evaluator
 from cashloop.specs import (
@@ -83,6 +92,7 @@ __all__ = [
     "EvaluatorHost",
     "EvaluatorSpec",
     "ExecutorSpec",
+    "FailureRecording",
     "LLMClient",
     "LLMClientSpec",
     "LifecycleSpecs",
@@ -98,11 +108,14 @@ __all__ = [
     "PolicyScan",
     "ProposalRecord",
     "RegistrationSpecs",
+    "ResumableStorage",
     "RunInfo",
     "RunSummary",
     "SampleResult",
     "StorageBackend",
     "StorageBackendSpec",
+    "StorageError",
+    "StoredRun",
     "TreeReference",
     "UserError",
     "ValidationResult",

@@ -6,7 +6,7 @@ The core calls ``create_run`` (or ``resume_run``), then the recording hooks as e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, final
 
@@ -55,9 +55,18 @@ class SqliteStorageBackend:
         self.repository.create_run(run, config_snapshot)
         self._recorders[run.run_id] = RunRecorder(self.repository, run.run_id)
 
-    def resume_run(self, run_id: str) -> RunSnapshot:
-        """Take over an unfinished run; the hooks then append after its committed events."""
+    def resume_run(self, run_id: str, committed_events: int | None = None) -> RunSnapshot:
+        """Take over an unfinished run; the hooks then append after its committed events.
+
+        Only whole iterations are ever committed here, so there is nothing to discard after
+        ``committed_events``; a mismatch means the core and the file disagree, and is refused."""
         state = self.repository.resume_run(run_id)
+        if committed_events is not None and committed_events != state.next_seq:
+            self.repository.set_status(state.run_id, RunStatus.INTERRUPTED)
+            raise StorageError(
+                f"run {state.run_id} in {self.db_path} holds {state.next_seq} committed events, "
+                f"but the resume expected {committed_events}; it was not resumed"
+            )
         self._recorders[state.run_id] = RunRecorder(self.repository, state.run_id)
         return state
 
@@ -68,6 +77,12 @@ class SqliteStorageBackend:
             self.repository.set_status(run_id, status)
         else:
             recorder.finish(status)
+
+    def record_failure(
+        self, run_id: str, reason: str, llm_calls: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Keep why the run stopped (``failure_reason``) and the failed iteration's LLM calls."""
+        self.repository.record_failure(run_id, reason, llm_calls)
 
     def list_runs(self, limit: int | None = None) -> list[RunRecord]:
         return self.repository.list_runs(limit)

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import attrs
 
-from cashloop.persistence.database import DURABILITY
-
 __all__ = ["DEFAULT_DB_PATH", "SqliteOptions"]
 
 DEFAULT_DB_PATH = Path("results/cashloop.db")
+
+#: the durability levels (those of ``cashloop.persistence.database``; kept here so reading the
+#: options does not import ``sqlite3``)
+DURABILITY = ("deferred", "full")
 
 
 @attrs.frozen(kw_only=True)

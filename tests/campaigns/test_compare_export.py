@@ -103,6 +103,7 @@ def test_export_writes_five_tables_that_load_into_pandas_with_their_types(
     assert len(iterations) == 2 * runs["iterations"][0]  # two agents per iteration
     assert set(iterations["agent_id"]) == {"BANK_A", "BANK_B"}
     assert decisions["delta"].dtype.kind == "i" and decisions["accepted"].dtype.kind == "b"
-    assert decisions["samples"].dtype.kind in "if" and (decisions["samples"] == 6).all()
+    # the sequential rule looks at 500 samples first
+    assert decisions["samples"].dtype.kind in "if" and (decisions["samples"] >= 500).all()
     assert "system_prompt" not in tables["llm_calls"].columns
     assert len(tables["policies"]) == len(iterations)

@@ -78,8 +78,9 @@ def cli(*args: str | Path) -> int:
 def stored_events(db: Path, run_id: str | None = None) -> list[dict[str, Any]]:
     """Every event of the run (the latest run when ``run_id`` is None) in ``db``."""
     from cashloop.cli.common import open_storage
+    from cashloop.persistence.location import StorageLocation
 
-    storage = open_storage(db)
+    storage = open_storage(StorageLocation.sqlite(db))
     try:
         if run_id is None:
             run_id = storage.list_runs()[0].run_id
@@ -91,8 +92,9 @@ def stored_events(db: Path, run_id: str | None = None) -> list[dict[str, Any]]:
 def stored_runs(db: Path) -> list[Any]:
     """The runs stored in ``db``, newest first."""
     from cashloop.cli.common import open_storage
+    from cashloop.persistence.location import StorageLocation
 
-    storage = open_storage(db)
+    storage = open_storage(StorageLocation.sqlite(db))
     try:
         return list(storage.list_runs())
     finally:

@@ -82,6 +82,10 @@ def _run(job: CellJob, slots: Any | None) -> int:
             stored = repo.load_for_resume(job.run_id)
             data: Mapping[str, Any] = stored.config_snapshot
             events = list(repo.as_state_provider(job.run_id).get_all_events())
+        from cashloop.runner.input_files import check_input_files, split_snapshot
+
+        data, files = split_snapshot(data)
+        check_input_files(job.run_id, files, use_current=False)  # a changed scenario refuses
         cfg = ExperimentConfig.from_dict(data, source=f"stored config of {job.run_id}")
     else:
         data = job.config

@@ -15,6 +15,7 @@ import attrs
 
 from cashloop.campaigns.provenance import observed_models
 from cashloop.errors import UserError
+from cashloop.runner.input_files import split_snapshot
 
 __all__ = [
     "StoredRun",
@@ -93,7 +94,7 @@ def load_runs(repo: Any, run_ids: Iterable[str]) -> list[StoredRun]:
             StoredRun(
                 run_id=record.run_id,
                 record=record,
-                config=repo.get_config_snapshot(record.run_id),
+                config=split_snapshot(repo.get_config_snapshot(record.run_id))[0],
                 events=list(provider.get_all_events()),
             )
         )

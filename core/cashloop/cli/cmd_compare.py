@@ -88,4 +88,7 @@ def _print(result: dict[str, Any]) -> None:
             f"{g['usd']:.4f}",
             "-" if wall is None else f"{wall:.1f}",
         )
-    Console(width=max(160, Console().width)).print(table)
+    console = Console()
+    # piped or redirected output is never cropped; on a terminal the table takes its width
+    width = max(160, console.width) if console.is_terminal else 1_000
+    Console(width=width).print(table)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from cashloop.cli.common import db_option, read_stored_run
+from cashloop.cli.common import chosen_location, db_option, read_stored_run
 
 __all__ = ["equilibrium_cmd"]
 
@@ -45,9 +45,11 @@ def equilibrium_cmd(run_id: str, db: Path | None, samples: int | None, as_json: 
     from cashloop.host import PluginHost
     from cashloop.runner.equilibrium import report_for_run
     from cashloop.runner.evaluation import EvaluationService
+    from cashloop.runner.input_files import split_snapshot
 
-    info, events = read_stored_run(db, run_id)
-    cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
+    info, events = read_stored_run(chosen_location(None, db, None), run_id)
+    stored, _ = split_snapshot(info["config"])
+    cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
     if samples is not None:
         cfg = attrs.evolve(
             cfg, convergence=attrs.evolve(cfg.convergence, equilibrium_samples=samples)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cashloop.cli.common import (
-    db_option,
-    default_db,
+    read_location,
     read_stored_run,
+    storage_options,
     verbose_from_flags,
     verbose_options,
 )
+
+if TYPE_CHECKING:
+    from cashloop.persistence.location import StorageLocation
 
 __all__ = ["check_recording", "rerun_cmd"]
 
@@ -49,27 +53,60 @@ def check_recording(info: Mapping[str, Any], events: Sequence[Mapping[str, Any]]
     required=True,
     help="Answer every LLM request from the recorded run (no API calls, no cost).",
 )
-@db_option
+@storage_options()
 @verbose_options
+@click.option(
+    "--use-current-files",
+    is_flag=True,
+    help="Continue even if a file the run read (its scenario) changed since.",
+)
+@click.option(
+    "--use-stored-files",
+    is_flag=True,
+    help="Read the copies of its files (its scenario) the run stored, whatever is on disk now.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
-def rerun_cmd(run_id: str, offline: bool, db: Path | None, as_json: bool, **flags: Any) -> None:
+def rerun_cmd(
+    run_id: str,
+    offline: bool,
+    location: StorageLocation | None,
+    use_current_files: bool,
+    use_stored_files: bool,
+    as_json: bool,
+    **flags: Any,
+) -> None:
     """Re-execute RUN_ID as a new run whose LLM answers come from the recording."""
     from cashloop.cli.cmd_run import execute
     from cashloop.config import ExperimentConfig
     from cashloop.runner.experiment_runner import GenericExperimentRunner
+    from cashloop.runner.input_files import (
+        check_input_files,
+        split_snapshot,
+        with_stored_copies,
+    )
     from cashloop.runner.recorded import RecordedClient
 
     verbose = verbose_from_flags(flags)
-    info, events = read_stored_run(db, run_id)
+    info, events = read_stored_run(location, run_id)
     check_recording(info, events)
-    cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
+    stored, files = split_snapshot(info["config"])
+    # the recording answers every LLM request: the proposer's own files are never read
+    files = {key: entry for key, entry in files.items() if not key.startswith("llm.")}
+    if use_current_files and use_stored_files:
+        raise click.UsageError("--use-current-files and --use-stored-files exclude each other")
+    check_input_files(info["run_id"], files, use_current=use_current_files or use_stored_files)
+    copies = tempfile.TemporaryDirectory(prefix="cashloop-stored-files-")
+    if use_stored_files:
+        stored = with_stored_copies(stored, files, Path(copies.name))
+    cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
     client = RecordedClient(events, run_id=info["run_id"])
     runner = GenericExperimentRunner(
         cfg,
         verbose,
-        db_path=(db or default_db()),
+        storage=read_location(location),
         llm_client=client,
         console_stream="stderr" if as_json else None,
         offline_llm=True,
     )
-    execute(runner, as_json)
+    with copies:  # the stored copies outlive the run
+        execute(runner, as_json)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,17 +11,18 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cashloop.cli.common import (
-    db_option,
-    default_db,
     read_config_data,
+    read_location,
     read_stored_run,
     set_option,
+    storage_options,
     verbose_from_flags,
     verbose_options,
 )
 
 if TYPE_CHECKING:
     from cashloop.errors import UserError
+    from cashloop.persistence.location import StorageLocation
 
 __all__ = ["execute", "resume_cmd", "run_cmd"]
 
@@ -74,6 +76,9 @@ def execute(runner: Any, as_json: bool) -> None:
         raise click.exceptions.Exit(1)
     if not as_json:
         click.echo(f"run {result.run_id} finished: {result.convergence_reason}", err=True)
+    where = getattr(runner, "storage_location", None)
+    if where is not None:  # on stderr, so --json's stdout stays one JSON document
+        click.echo(f"run {result.run_id} stored in {where.describe()}", err=True)
 
 
 def _quiet_interrupts(loop: Any, context: dict[str, Any]) -> None:
@@ -117,7 +122,7 @@ def _provider_failure(result: Any, runner: Any) -> str:
     metavar="TYPE[:MODEL]",
     help="Choose the proposer, e.g. local-search or openai:gpt-4.1.",
 )
-@db_option
+@storage_options(config=False)
 @verbose_options
 @click.option(
     "--json",
@@ -130,7 +135,7 @@ def run_cmd(
     sets: tuple[str, ...],
     seed: int | None,
     llm: str | None,
-    db: Path | None,
+    location: StorageLocation | None,
     as_json: bool,
     **flags: Any,
 ) -> None:
@@ -141,10 +146,8 @@ def run_cmd(
     verbose = verbose_from_flags(flags)
     data = read_config_data(config, sets, seed=seed, llm=llm)
     cfg = config_from_data(config, data)
-    if db is None and cfg.storage.type == "sqlite" and "path" not in cfg.storage.options:
-        db = default_db()
     runner = GenericExperimentRunner(
-        cfg, verbose, db_path=db, console_stream="stderr" if as_json else None
+        cfg, verbose, storage=location, console_stream="stderr" if as_json else None
     )
     try:
         execute(runner, as_json)
@@ -159,29 +162,60 @@ def run_cmd(
 
 @click.command("resume")
 @click.argument("run_id")
-@db_option
+@storage_options()
 @verbose_options
+@click.option(
+    "--use-current-files",
+    is_flag=True,
+    help="Continue even if a file the run read (its scenario) changed since.",
+)
+@click.option(
+    "--use-stored-files",
+    is_flag=True,
+    help="Read the copies of its files (its scenario) the run stored, whatever is on disk now.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
-def resume_cmd(run_id: str, db: Path | None, as_json: bool, **flags: Any) -> None:
+def resume_cmd(
+    run_id: str,
+    location: StorageLocation | None,
+    use_current_files: bool,
+    use_stored_files: bool,
+    as_json: bool,
+    **flags: Any,
+) -> None:
     """Continue an interrupted or failed run from its last committed iteration."""
     from cashloop.config import ExperimentConfig
     from cashloop.errors import UserError
     from cashloop.runner.experiment_runner import GenericExperimentRunner
 
     verbose = verbose_from_flags(flags)
-    info, events = read_stored_run(db, run_id)
+    info, events = read_stored_run(location, run_id)
     if info.get("status") == "completed":
         raise UserError(
             f"run {info['run_id']} is completed; nothing to resume "
             "(use 'cashloop replay' to view it)"
         )
-    cfg = ExperimentConfig.from_dict(info["config"], source=f"stored config of {info['run_id']}")
+    from cashloop.runner.input_files import (
+        check_input_files,
+        split_snapshot,
+        with_stored_copies,
+    )
+
+    stored, files = split_snapshot(info["config"])
+    if use_current_files and use_stored_files:
+        raise click.UsageError("--use-current-files and --use-stored-files exclude each other")
+    check_input_files(info["run_id"], files, use_current=use_current_files or use_stored_files)
+    copies = tempfile.TemporaryDirectory(prefix="cashloop-stored-files-")
+    if use_stored_files:
+        stored = with_stored_copies(stored, files, Path(copies.name))
+    cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
     runner = GenericExperimentRunner(
         cfg,
         verbose,
-        db_path=(db or default_db()),
+        storage=read_location(location),
         run_id=info["run_id"],
         resume_events=events,
         console_stream="stderr" if as_json else None,
     )
-    execute(runner, as_json)
+    with copies:  # the stored copies outlive the run
+        execute(runner, as_json)

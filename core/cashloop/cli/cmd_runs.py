@@ -6,38 +6,62 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cashloop.cli.common import (
-    db_option,
     open_storage,
     read_stored_run,
+    storage_options,
     verbose_from_flags,
     verbose_options,
 )
+
+if TYPE_CHECKING:
+    from cashloop.persistence.location import StorageLocation
 
 __all__ = ["events_cmd", "replay_cmd", "runs_cmd", "show_cmd", "watch_cmd"]
 
 
 @click.command("runs")
-@db_option
+@storage_options()
 @click.option("--limit", type=int, default=None, help="Show at most this many runs.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the runs as a JSON array (for scripts)."
 )
-def runs_cmd(db: Path | None, limit: int | None, as_json: bool) -> None:
+def runs_cmd(location: StorageLocation | None, limit: int | None, as_json: bool) -> None:
     """List stored runs, newest first."""
-    storage = open_storage(db)
+    storage = open_storage(location)
     try:
-        runs = storage.list_runs(limit)
+        runs = [
+            _Listed(r, _live_status(storage, r.run_id, r.status)) for r in storage.list_runs(limit)
+        ]
     finally:
         storage.close()
     if as_json:
         click.echo(json.dumps([_run_row(r) for r in runs], indent=2))
     else:
         _print_runs(runs)
+
+
+class _Listed:
+    """A listed run with its status as ``watch`` would judge it."""
+
+    def __init__(self, run: Any, status: str) -> None:
+        self._run = run
+        self.status = status
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._run, name)
+
+
+def _live_status(storage: Any, run_id: str, status: str) -> str:
+    """``status``, except that a ``running`` run whose writer is gone is ``interrupted``: the
+    writer-liveness check of ``watch`` (for backends whose runs offer ``is_being_written``)."""
+    if status != "running":
+        return status
+    return "running" if _being_written(storage.open_run(run_id)) else "interrupted"
 
 
 def _run_row(run: Any) -> dict[str, Any]:
@@ -105,18 +129,21 @@ def _minute(stamp: str) -> str:
 
 @click.command("show")
 @click.argument("run_id")
-@db_option
-def show_cmd(run_id: str, db: Path | None) -> None:
+@storage_options()
+def show_cmd(run_id: str, location: StorageLocation | None) -> None:
     """Show one run: status, result and per-iteration costs."""
     from rich.console import Console
     from rich.table import Table
 
     from cashloop.money import format_cents
 
-    storage = open_storage(db)
+    storage = open_storage(location)
     try:
         provider = storage.open_run(run_id)
         info = provider.get_experiment_info()
+        status = info.get("status", "?")
+        if status == "running" and not _being_written(provider):
+            status = "interrupted"
         final = provider.get_final_result()
         iterations = [
             (i, provider.get_iteration_costs(i), provider.get_iteration_accepted_changes(i))
@@ -128,8 +155,10 @@ def show_cmd(run_id: str, db: Path | None) -> None:
     console = Console()
     console.print(
         f"[bold]{info['run_id']}[/bold]  experiment {info['experiment_name']}  "
-        f"status {info.get('status', '?')}  created {info.get('created_at', '?')}"
+        f"status {status}  created {info.get('created_at', '?')}"
     )
+    for line in _failure_lines(info):
+        console.print(line, highlight=False, markup=False)
     if final:
         console.print(
             f"final cost {format_cents(final['final_cost'])}, best cost "
@@ -155,14 +184,31 @@ def show_cmd(run_id: str, db: Path | None) -> None:
         render_equilibrium(reports[-1], console, VerboseConfig())
 
 
+def _failure_lines(info: dict[str, Any]) -> list[str]:
+    """Why a failed or interrupted run stopped, and the LLM calls its last iteration spent."""
+    reason = info.get("failure_reason")
+    if not reason or info.get("status") == "completed":
+        return []
+    lines = [f"stopped: {reason}"]
+    calls = info.get("failed_llm_calls") or []
+    if calls:
+        prompt = sum(int(c.get("prompt_tokens", 0)) for c in calls)
+        completion = sum(int(c.get("completion_tokens", 0)) for c in calls)
+        lines.append(
+            f"unfinished iteration: {len(calls)} LLM calls, {prompt} prompt + "
+            f"{completion} completion tokens"
+        )
+    return lines
+
+
 @click.command("events")
 @click.argument("run_id")
-@db_option
-def events_cmd(run_id: str, db: Path | None) -> None:
+@storage_options()
+def events_cmd(run_id: str, location: StorageLocation | None) -> None:
     """Print each stored event as one JSON object per line."""
     from cashloop.runner.event_json import event_to_json
 
-    storage = open_storage(db)
+    storage = open_storage(location)
     try:
         for event in storage.open_run(run_id).get_all_events():
             click.echo(event_to_json(event))
@@ -172,19 +218,21 @@ def events_cmd(run_id: str, db: Path | None) -> None:
 
 @click.command("replay")
 @click.argument("run_id")
-@db_option
+@storage_options()
 @verbose_options
-def replay_cmd(run_id: str, db: Path | None, **flags: Any) -> None:
+def replay_cmd(run_id: str, location: StorageLocation | None, **flags: Any) -> None:
     """Replay a stored run through the console: the same text as the live run."""
-    info, events = read_stored_run(db, run_id)
+    info, events = read_stored_run(location, run_id)
     show = _console_renderer(info, flags, "replay")
     for event in events:
         show(event)
+    for line in _failure_lines(info):
+        click.echo(f"run {info['run_id']} {info.get('status')}: {line}", err=True)
 
 
 @click.command("watch")
 @click.argument("run_id")
-@db_option
+@storage_options()
 @click.option(
     "--interval",
     type=click.FloatRange(min=0.05),
@@ -193,12 +241,13 @@ def replay_cmd(run_id: str, db: Path | None, **flags: Any) -> None:
     help="Seconds between looks at the database.",
 )
 @verbose_options
-def watch_cmd(run_id: str, db: Path | None, interval: float, **flags: Any) -> int:
+def watch_cmd(run_id: str, location: StorageLocation | None, interval: float, **flags: Any) -> int:
     """Follow a run while another process writes it: the live run's text, iteration by iteration.
 
     Stops when the run stops (exit 0 if it completed, 1 if it failed, was interrupted, or its
     writer on this machine died without a word; resume it with `cashloop resume`)."""
-    storage = open_storage(db)
+    storage = open_storage(location)
+    provider: Any = None
     try:
         provider = storage.open_run(run_id)
         info = provider.get_experiment_info()
@@ -212,9 +261,11 @@ def watch_cmd(run_id: str, db: Path | None, interval: float, **flags: Any) -> in
             shown += len(events)
             if not writing:
                 break
-            time.sleep(interval)
+            _wait(provider, interval)
         status = provider.get_experiment_info().get("status")
     finally:
+        if callable(close := getattr(provider, "close", None)):
+            close()
         storage.close()
     if status == "completed":
         return 0
@@ -223,6 +274,17 @@ def watch_cmd(run_id: str, db: Path | None, interval: float, **flags: Any) -> in
         f"run {info['run_id']} stopped: {reason}; continue it with `cashloop resume`", err=True
     )
     return 1
+
+
+def _wait(provider: Any, interval: float) -> None:
+    """Until the run may have changed: woken by the backend when it can tell (``postgres``:
+    LISTEN/NOTIFY; then ``interval`` only bounds how late a dead writer is noticed, ten times
+    over), else after ``interval``."""
+    wait = getattr(provider, "wait_for_change", None)
+    if callable(wait):
+        wait(10 * interval)
+    else:
+        time.sleep(interval)
 
 
 def _being_written(provider: Any) -> bool:

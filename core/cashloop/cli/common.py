@@ -1,35 +1,51 @@
-"""Options and helpers shared by commands: --db, verbose flags, opening storage."""
+"""Options and helpers shared by commands: storage options, verbose flags, opening storage."""
 
 from __future__ import annotations
 
-import os
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+if TYPE_CHECKING:
+    from cashloop.persistence.location import StorageLocation
+
 __all__ = [
     "DEFAULT_DB",
+    "chosen_location",
     "db_option",
+    "default_db",
     "open_storage",
     "read_config_data",
+    "read_location",
     "read_stored_run",
     "set_option",
+    "storage_options",
     "verbose_from_flags",
     "verbose_options",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DB_ENV = "CASHLOOP_DB"
 DEFAULT_DB = Path("results") / "cashloop.db"
 
 VERBOSE_FLAGS = ("iterations", "policy", "bootstrap", "llm", "rejections", "debug")
 
 
 def default_db() -> Path:
-    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+    """The SQLite file campaign commands read when no ``--db`` is given: the default storage
+    location when it is a SQLite file, else ``$CASHLOOP_DB`` or ``results/cashloop.db``."""
+    import os
+
+    from cashloop.persistence.location import default_location
+
+    location = default_location()
+    path = location.options.get("path") if location.type == "sqlite" else None
+    if path is not None:
+        return location.base_dir / Path(str(path))
+    return Path(os.environ.get("CASHLOOP_DB") or DEFAULT_DB)
 
 
 def db_option(func: F) -> F:
@@ -38,8 +54,103 @@ def db_option(func: F) -> F:
         "db",
         type=click.Path(path_type=Path),
         default=None,
-        help=f"SQLite database (default: ${DB_ENV} or {DEFAULT_DB}).",
+        help="SQLite database file (shorthand for --storage sqlite:///PATH).",
     )(func)
+
+
+def storage_options(*, config: bool = True) -> Callable[[F], F]:
+    """``--storage URL``, ``--db PATH`` and (unless ``config=False``) ``--config FILE``, handed
+    to the command as one ``location`` argument: the :class:`StorageLocation` chosen, or
+    ``None`` when none was given (the default rule then applies)."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            url, db = kwargs.pop("storage_url", None), kwargs.pop("db", None)
+            kwargs["location"] = chosen_location(url, db, kwargs.pop("storage_config", None))
+            return func(*args, **kwargs)
+
+        command: Any = wrapper
+        if config:
+            command = click.option(
+                "--config",
+                "storage_config",
+                type=click.Path(path_type=Path),
+                default=None,
+                help="Use the storage section of this experiment config.",
+            )(command)
+        command = db_option(command)
+        command = click.option(
+            "--storage",
+            "storage_url",
+            default=None,
+            metavar="URL",
+            help="Where runs are stored: sqlite:///PATH, postgresql://USER@HOST/DB or "
+            "TYPE:KEY=VALUE,... (default: $CASHLOOP_STORAGE, $CASHLOOP_DB, "
+            "results/cashloop.db).",
+        )(command)
+        return command  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def chosen_location(
+    storage_url: str | None, db: Path | None, config: Path | None
+) -> StorageLocation | None:
+    """The location named by at most one of ``--storage``, ``--db`` and ``--config``."""
+    from cashloop.persistence.location import StorageLocation, parse_storage_url
+
+    given = [
+        name for name, v in (("--storage", storage_url), ("--db", db), ("--config", config)) if v
+    ]
+    if len(given) > 1:
+        raise click.UsageError(f"{' and '.join(given)} both choose the storage; give only one")
+    if storage_url:
+        return parse_storage_url(storage_url)
+    if db is not None:
+        return StorageLocation.sqlite(db, source="--db")
+    if config is not None:
+        return config_location(config)
+    return None
+
+
+def config_location(config: Path) -> StorageLocation:
+    """The location in an experiment config's ``storage`` section (paths relative to it)."""
+    from cashloop.config.yaml_io import read_yaml_mapping
+    from cashloop.errors import UserError
+    from cashloop.persistence.location import StorageLocation, default_location
+
+    section = read_yaml_mapping(config, what="experiment config").get("storage")
+    if section is None:
+        return default_location()
+    if not isinstance(section, Mapping) or not isinstance(section.get("type", "sqlite"), str):
+        raise UserError(
+            f"{config}: storage: expected a mapping such as {{type: sqlite, path: ...}}"
+        )
+    options = {str(k): v for k, v in section.items() if k != "type"}
+    kind = str(section.get("type", "sqlite"))
+    if kind == "sqlite" and "path" not in options:
+        default = default_location()
+        return _with_options(default, options) if default.type == "sqlite" else default
+    return StorageLocation(
+        type=kind,
+        options=options,
+        base_dir=config.resolve().parent,
+        source=f"storage section of {config}",
+    )
+
+
+def _with_options(location: StorageLocation, extra: Mapping[str, Any]) -> StorageLocation:
+    import attrs
+
+    return attrs.evolve(location, options={**extra, **location.options})
+
+
+def read_location(location: StorageLocation | None) -> StorageLocation:
+    """The location a command reading stored runs uses: the one chosen, else the default."""
+    from cashloop.persistence.location import default_location
+
+    return location if location is not None else default_location()
 
 
 def verbose_options(func: F) -> F:
@@ -67,17 +178,22 @@ def verbose_from_flags(kwargs: dict[str, Any]) -> Any:
     return VerboseConfig.from_flags(verbose, **{k: v for k, v in flags.items() if v})
 
 
-def open_storage(db: Path | None, storage_type: str = "sqlite") -> Any:
-    """The storage backend for a database path (commands that read stored runs)."""
+def open_storage(location: StorageLocation | None) -> Any:
+    """The storage backend holding stored runs (commands that read them)."""
     from cashloop.host import PluginHost
+    from cashloop.runner.components import open_location
 
-    path = (db or default_db()).resolve()
-    if not path.exists():
-        from cashloop.errors import UserError
+    where = read_location(location)
+    if where.type == "sqlite":
+        path = Path(str(where.options.get("path", DEFAULT_DB))).resolve()
+        if not path.exists():
+            from cashloop.errors import UserError
 
-        raise UserError(f"no database at {path}; run an experiment first or pass --db PATH")
-    host = PluginHost.load()
-    return host.registry.create("storage", storage_type, {"path": str(path)}, "--db", Path.cwd())
+            raise UserError(
+                f"no database at {path}; run an experiment first or choose the storage with "
+                "--storage URL or --db PATH"
+            )
+    return open_location(PluginHost.load(), where)
 
 
 def set_option(func: F) -> F:
@@ -90,9 +206,11 @@ def set_option(func: F) -> F:
     )(func)
 
 
-def read_stored_run(db: Path | None, run_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def read_stored_run(
+    location: StorageLocation | None, run_id: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A stored run's info (with its config snapshot) and its committed events."""
-    storage = open_storage(db)
+    storage = open_storage(location)
     try:
         provider = storage.open_run(run_id)
         return provider.get_experiment_info(), list(provider.get_all_events())

@@ -38,7 +38,7 @@ class AcceptanceConfig:
     error_control: str = "run"
     #: sequential rule: first look (no acceptance before it), doubling up to ``max_samples``
     initial_samples: int = 500
-    max_samples: int = 16_000
+    max_samples: int = 32_000
     #: sequential rule: stop and reject once even the optimistic bound of the saving is below
     #: this share of the incumbent's cost
     min_improvement: float = 0.005

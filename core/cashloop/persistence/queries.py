@@ -12,6 +12,7 @@ __all__ = [
     "count_iterations",
     "fetch_config_snapshot",
     "fetch_events",
+    "fetch_failure",
     "fetch_final_result",
     "fetch_iteration",
     "fetch_iterations",
@@ -80,6 +81,17 @@ def find_run_ids(conn: sqlite3.Connection, id_or_prefix: str, limit: int = 5) ->
         (len(id_or_prefix), id_or_prefix, limit),
     )
     return [row[0] for row in rows]
+
+
+def fetch_failure(conn: sqlite3.Connection, run_id: str) -> tuple[str | None, list[Any]]:
+    """The stored failure reason and the failed iteration's LLM calls (``(None, [])`` if none)."""
+    row = conn.execute(
+        "SELECT failure_reason, failed_llm_calls_json FROM runs WHERE run_id = ?", (run_id,)
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None, []
+    calls: list[Any] = decode_json(row[1]) if row[1] else []
+    return str(row[0]), calls
 
 
 def fetch_config_snapshot(conn: sqlite3.Connection, run_id: str) -> dict[str, Any]:

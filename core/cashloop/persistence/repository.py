@@ -113,6 +113,18 @@ class ExperimentRepository:
             durable=True,
         )
 
+    def record_failure(
+        self, run_id: str, reason: str, llm_calls: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Store why the run stopped and the unfinished iteration's LLM calls (synced)."""
+        full_id = self.resolve_run_id(run_id)
+        calls_json = encode_json(list(llm_calls), what="failed LLM calls")
+        self._db.write(
+            lambda conn: writes.store_failure(conn, full_id, reason, calls_json),
+            what=f"storing the failure of run {full_id}",
+            durable=True,
+        )
+
     def list_runs(self, limit: int | None = None) -> list[RunRecord]:
         """Stored runs, newest first."""
         return self._db.read(lambda conn: queries.fetch_runs(conn, limit), what="listing runs")

@@ -80,6 +80,14 @@ MIGRATIONS: Final = (
             "ALTER TABLE runs ADD COLUMN writer_host TEXT",
         ),
     ),
+    Migration(
+        version=3,
+        description="why a run stopped: failure reason and the unfinished iteration's LLM calls",
+        statements=(
+            "ALTER TABLE runs ADD COLUMN failure_reason TEXT",
+            "ALTER TABLE runs ADD COLUMN failed_llm_calls_json TEXT",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version

@@ -40,7 +40,12 @@ class DatabaseStateProvider:
             run = queries.fetch_run(conn, self.run_id)
             if run is None:
                 return {"run_id": self.run_id}
+            reason, calls = queries.fetch_failure(conn, self.run_id)
+            failure = (
+                {} if reason is None else {"failure_reason": reason, "failed_llm_calls": calls}
+            )
             return {
+                **failure,
                 "experiment_name": run.experiment_name,
                 "experiment_type": run.experiment_type,
                 "config": queries.fetch_config_snapshot(conn, self.run_id),

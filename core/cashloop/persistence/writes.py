@@ -130,10 +130,20 @@ def update_status(conn: sqlite3.Connection, run_id: str, status: str) -> None:
     )
 
 
+def store_failure(conn: sqlite3.Connection, run_id: str, reason: str, llm_calls_json: str) -> None:
+    """Why the run stopped, and the unfinished iteration's LLM calls (a JSON list)."""
+    conn.execute(
+        "UPDATE runs SET failure_reason = ?, failed_llm_calls_json = ?, updated_at = ? "
+        "WHERE run_id = ?",
+        (reason, llm_calls_json, utc_now(), run_id),
+    )
+
+
 def mark_resumed(conn: sqlite3.Connection, run_id: str) -> None:
-    """Status back to running, owned by this process."""
+    """Status back to running, owned by this process; a stored failure is cleared."""
     conn.execute(
         "UPDATE runs SET status = ?, updated_at = ?, resume_count = resume_count + 1, "
+        "failure_reason = NULL, failed_llm_calls_json = NULL, "
         "writer_pid = ?, writer_host = ? WHERE run_id = ?",
         (RunStatus.RUNNING, utc_now(), os.getpid(), socket.gethostname(), run_id),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -15,11 +15,16 @@ from cashloop.errors import ConfigError
 from cashloop.host import PluginHost
 from cashloop.protocols import ConstraintValidator, LLMClient, PolicyEvaluator
 
+if TYPE_CHECKING:
+    from cashloop.persistence.location import StorageLocation
+
 __all__ = [
     "Components",
     "build_components",
     "build_outputs",
     "build_storage",
+    "open_location",
+    "storage_location",
     "unknown_agents",
 ]
 
@@ -97,22 +102,58 @@ def build_outputs(
     return handlers
 
 
-def build_storage(config: ExperimentConfig, host: PluginHost, db: Path | None = None) -> Any:
-    """The storage backend; ``db`` (``--db``) sets the ``path`` option of backends that have one."""
-    options = dict(config.storage.options)
+def storage_location(
+    config: ExperimentConfig,
+    host: PluginHost,
+    db: Path | None = None,
+    location: StorageLocation | None = None,
+) -> StorageLocation:
+    """Where a run of ``config`` is stored: ``location`` (``--storage``) when given; else
+    ``db`` (``--db``) as the ``path`` of the configured backend; else the config's ``storage``
+    section when it names a location; else the default rule of
+    :mod:`cashloop.persistence.location` (the same for the CLI and the Python API)."""
+    from cashloop.persistence.location import StorageLocation, default_location
+
+    if location is not None:
+        return location
+    kind, options = config.storage.type, dict(config.storage.options)
     if db is not None:
-        spec = host.registry.spec("storage", config.storage.type, "storage")
+        spec = host.registry.spec("storage", kind, "storage")
         takes_path = spec.options is not None and any(
             f.name == "path" for f in attrs.fields(spec.options)
         )
         if not takes_path:
             raise ConfigError(
                 [
-                    f"--db: storage backend '{config.storage.type}' has no 'path' option; "
-                    "set its location in the config's storage section instead"
+                    f"--db: storage backend '{kind}' has no 'path' option; "
+                    "set its location in the config's storage section or use --storage URL"
                 ]
             )
         options["path"] = str(Path(db).resolve())
+        return StorageLocation(type=kind, options=options, source="--db")
+    if kind == "sqlite" and "path" not in options:
+        default = default_location()
+        if default.type == "sqlite":  # the config's own sqlite options (durability) still apply
+            options.update(default.options)
+            return attrs.evolve(default, options=options)
+        return default
+    return StorageLocation(
+        type=kind, options=options, base_dir=config.config_dir, source="config storage section"
+    )
+
+
+def build_storage(
+    config: ExperimentConfig,
+    host: PluginHost,
+    db: Path | None = None,
+    location: StorageLocation | None = None,
+) -> Any:
+    """The run's storage backend, at :func:`storage_location`."""
+    return open_location(host, storage_location(config, host, db, location))
+
+
+def open_location(host: PluginHost, location: StorageLocation) -> Any:
+    """The storage backend object for ``location``."""
     return host.registry.create(
-        "storage", config.storage.type, options, "storage", config.config_dir
+        "storage", location.type, dict(location.options), location.source, location.base_dir
     )

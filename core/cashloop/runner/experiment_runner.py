@@ -10,10 +10,17 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from cashloop.converter import unstructure
-from cashloop.errors import UserError
+from cashloop.errors import StorageError, UserError
 from cashloop.host import PluginHost
-from cashloop.runner.components import build_components, build_outputs, build_storage
+from cashloop.runner.components import (
+    build_components,
+    build_outputs,
+    open_location,
+    storage_location,
+)
+from cashloop.runner.input_files import INPUT_FILES_KEY, read_input_files
 from cashloop.runner.interrupts import watch_interrupts
+from cashloop.runner.loop_state import committed_prefix
 from cashloop.runner.optimization import OptimizationLoop
 from cashloop.runner.provider_health import FAILURE_REASONS
 from cashloop.runner.result import ExperimentResult, ExperimentState
@@ -21,6 +28,7 @@ from cashloop.types import RunInfo
 
 if TYPE_CHECKING:
     from cashloop.config import ExperimentConfig
+    from cashloop.persistence.location import StorageLocation
     from cashloop.protocols import LLMClient
     from cashloop.runner.state_provider import ExperimentStateProviderProtocol
     from cashloop.runner.verbose import VerboseConfig
@@ -53,6 +61,38 @@ def _resume_hint(loop: OptimizationLoop) -> str:
     return f"{where} (the last one recorded) — resume with `cashloop resume {loop.run_id}`"
 
 
+def take_over(storage: Any, run_id: str, committed_events: int, dropped: int) -> None:
+    """Make ``storage`` continue ``run_id`` after its first ``committed_events`` events.
+
+    A backend's optional ``resume_run(run_id, committed_events=N)`` drops whatever it stored
+    after them (the unfinished iteration's events) and sets the run ``running``; a backend
+    without it can only resume runs that end at an iteration boundary."""
+    resume = getattr(storage, "resume_run", None)
+    if callable(resume):
+        resume(run_id, committed_events=committed_events)
+        return
+    if dropped:
+        raise StorageError(
+            f"run {run_id} has {dropped} stored events of an unfinished iteration and its "
+            "storage backend has no resume_run() to discard them; it cannot be resumed "
+            "(see 'Storage backends' in docs/plugin-authors.md)"
+        )
+    storage.set_status(run_id, "running")
+
+
+def failure_reason(exc: BaseException) -> str:
+    """An error as the one line stored as a failed run's ``failure_reason``."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def unfinished_llm_calls(provider: ExperimentStateProviderProtocol) -> list[dict[str, Any]]:
+    """The ``llm_call`` events after the last ``iteration_complete``: the calls of the iteration
+    that did not finish (not part of the resumable log, but their tokens were spent)."""
+    events = list(provider.get_all_events())
+    return [e for e in events[committed_prefix(events) :] if e["event_type"] == "llm_call"]
+
+
 async def _close_client(client: Any) -> None:
     """Close an LLM client's connections when it offers ``aclose``."""
     close = getattr(client, "aclose", None)
@@ -79,17 +119,36 @@ class GenericExperimentRunner:
         llm_client: LLMClient | None = None,
         console_stream: str | None = None,
         offline_llm: bool = False,
+        storage: StorageLocation | None = None,
     ) -> None:
+        """``storage`` (or ``db_path``, a SQLite file) chooses where the run is stored; by
+        default the config's ``storage`` section, else the one default location rule
+        (:mod:`cashloop.persistence.location`)."""
         self._config = config
         self._verbose_config = verbose_config
         self._config_dir = Path(config_dir) if config_dir is not None else config.config_dir
         self._db_path = db_path
         self._host = host
         self._run_id = run_id
-        self._resume_events = list(resume_events)
+        events = list(resume_events)
+        kept = committed_prefix(events)
+        self._resume_events = events[:kept]
+        self._dropped = len(events) - kept
+        if self._dropped:
+            log.warning(
+                f"resume keeps the {kept} stored events up to the last completed iteration and "
+                f"drops the {self._dropped} of unfinished iteration {events[kept]['iteration']}, "
+                "which it runs again",
+                run_id=run_id,
+                dropped=self._dropped,
+                kept=kept,
+                iteration=events[kept]["iteration"],
+            )
         self._llm_client = llm_client
         self._console_stream = console_stream
         self._offline_llm = offline_llm
+        self._storage = storage
+        self.storage_location: StorageLocation | None = None
         self._loop: OptimizationLoop | None = None
 
     @property
@@ -127,8 +186,9 @@ class GenericExperimentRunner:
         )
         components = build_components(cfg, host, skip_llm=self._offline_llm)
         outputs = build_outputs(cfg, host, self._console_overrides())
-        storage = build_storage(cfg, host, self._db_path)
-        storage_name = f"storage:{cfg.storage.type}"
+        self.storage_location = storage_location(cfg, host, self._db_path, self._storage)
+        storage = open_location(host, self.storage_location)
+        storage_name = f"storage:{self.storage_location.type}"
         loop = OptimizationLoop(
             cfg,
             self._config_dir,
@@ -150,17 +210,14 @@ class GenericExperimentRunner:
         )
         structlog.contextvars.bind_contextvars(run_id=loop.run_id)
         if self._resume_events or _run_exists(storage, self._run_id):
-            resume = getattr(storage, "resume_run", None)
-            if callable(resume):
-                resume(loop.run_id)
-            else:
-                storage.set_status(loop.run_id, "running")
+            take_over(storage, loop.run_id, len(self._resume_events), self._dropped)
         else:
-            storage.create_run(run, cfg.to_dict())
+            files = read_input_files(cfg, host)
+            storage.create_run(run, {**cfg.to_dict(), INPUT_FILES_KEY: files})
         host.register_run_plugin(storage, storage_name)
         for name, handler in outputs:
             host.register_run_plugin(handler, name)
-        status = "failed"
+        status, reason = "failed", "the run stopped without an error message"
         with watch_interrupts(
             ended=lambda: _has_ended(loop), resume_hint=lambda: _resume_hint(loop)
         ) as ctrl_c:
@@ -170,16 +227,31 @@ class GenericExperimentRunner:
                 failed = result.convergence_reason in FAILURE_REASONS
                 status = "failed" if failed else "completed"
                 return result
-            except (KeyboardInterrupt, asyncio.CancelledError):
-                status = "interrupted"
+            except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+                status, reason = "interrupted", f"interrupted ({type(exc).__name__})"
                 raise
             except Exception as exc:
+                reason = failure_reason(exc)
                 if ctrl_c.seen:  # Ctrl-C that first broke something else (a pool worker)
-                    status = "interrupted"
+                    status, reason = "interrupted", f"interrupted (KeyboardInterrupt): {reason}"
                     raise KeyboardInterrupt from exc
                 raise
             finally:
+                if status != "completed":
+                    self._record_failure(storage, loop, reason)
                 await self._close(loop.run_id, status, components, outputs, storage, host)
+
+    def _record_failure(self, storage: Any, loop: OptimizationLoop, reason: str) -> None:
+        """Store why the run stopped, with the unfinished iteration's LLM calls, where the
+        backend offers ``record_failure``; a failure to store it is logged, never raised over
+        the run's own error."""
+        record = getattr(storage, "record_failure", None)
+        if not callable(record):
+            return
+        try:
+            record(loop.run_id, reason, unfinished_llm_calls(loop.state_provider))
+        except Exception as exc:
+            log.warning("storing the failure reason failed", error=f"{type(exc).__name__}: {exc}")
 
     async def _close(
         self, run_id: str, status: str, components: Any, outputs: Any, storage: Any, host: Any

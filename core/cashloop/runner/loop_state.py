@@ -1,9 +1,14 @@
-"""The loop's mutable state, and its reconstruction from stored events (resume)."""
+"""The loop's mutable state, and the one way it follows from events.
+
+The live loop applies each event it emits (:meth:`LoopState.apply`), and a resumed run applies
+its committed events the same way, so a resumed run's state is the uninterrupted run's by
+construction: there is no second, hand-written restore.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -14,7 +19,7 @@ from cashloop.runner.convergence import ConvergenceDetector
 from cashloop.runner.error_budget import ErrorBudget
 from cashloop.types import ProposalRecord
 
-__all__ = ["BestProfile", "LoopState"]
+__all__ = ["BestProfile", "LoopState", "committed_prefix"]
 
 
 @attrs.frozen(kw_only=True)
@@ -79,40 +84,59 @@ class LoopState:
         return default if known is None else known.iteration
 
     def restore(self, events: Iterable[Mapping[str, Any]]) -> None:
-        """Rebuild the state a run had after its last committed iteration."""
+        """Apply a resumed run's committed events in order (the state after its last one)."""
         for event in events:
-            kind = event["event_type"]
-            if kind == ev.ITERATION_START:
-                self.note_evaluation(event["iteration"], event["costs_per_agent"])
-            elif kind == ev.POLICY_CHANGE:
-                if "alpha" in event:
-                    self.budget.charge(float(event["alpha"]))
-                self.history.setdefault(event["agent_id"], []).append(
-                    ProposalRecord(
-                        iteration=event["iteration"],
-                        policy=event["new_policy"],
-                        old_cost=event["old_cost"],
-                        new_cost=event["new_cost"],
-                        delta=event["delta"],
-                        accepted=event["accepted"],
-                    )
+            self.apply(event)
+
+    def apply(self, event: Mapping[str, Any]) -> None:
+        """Follow one event (``{"event_type", "iteration", **data}``): the live loop calls this
+        after emitting each event, and resume for each committed event."""
+        kind = event["event_type"]
+        if kind == ev.ITERATION_START:
+            self.iteration = event["iteration"]
+            self.note_evaluation(event["iteration"], event["costs_per_agent"])
+        elif kind == ev.POLICY_CHANGE:
+            accepted = bool(event["accepted"])
+            if "alpha" in event:  # the error level the decision charged to the run's budget
+                self.budget.charge(float(event["alpha"]))
+            self.history.setdefault(event["agent_id"], []).append(
+                ProposalRecord(
+                    iteration=event["iteration"],
+                    policy=copy_json(event["new_policy"]),
+                    old_cost=event["old_cost"],
+                    new_cost=event["new_cost"],
+                    delta=event["delta"],
+                    accepted=accepted,
                 )
-            elif kind == ev.LLM_CALL:
-                self.note_call(
-                    event["agent_id"],
-                    int(event.get("prompt_tokens", 0)),
-                    int(event.get("completion_tokens", 0)),
-                    float(event.get("cost_usd") or 0.0),
-                )
-            elif kind == ev.ITERATION_COMPLETE:
-                self.iteration = event["iteration"]
-                self.policies.update(copy_json(event["policies"]))
-                self.detector.observe(
-                    event["total_cost"],
-                    bool(event.get("changed", False)),
-                    exhausted=event.get("exhausted"),
-                    proposed=bool(event.get("proposed", True)),
-                )
+            )
+            if accepted:
+                self.policies[event["agent_id"]] = copy_json(event["new_policy"])
+        elif kind == ev.LLM_CALL:
+            self.note_call(
+                event["agent_id"],
+                int(event.get("prompt_tokens", 0)),
+                int(event.get("completion_tokens", 0)),
+                float(event.get("cost_usd") or 0.0),
+            )
+        elif kind == ev.ITERATION_COMPLETE:
+            self.iteration = event["iteration"]
+            self.policies.update(copy_json(event["policies"]))
+            self.detector.observe(
+                event["total_cost"],
+                bool(event.get("changed", False)),
+                exhausted=event.get("exhausted"),
+                proposed=bool(event.get("proposed", True)),
+            )
+
+
+def committed_prefix(events: Sequence[Mapping[str, Any]]) -> int:
+    """How many of ``events`` belong to whole iterations: those up to the last
+    ``iteration_complete``, or only the leading ``experiment_start`` when no iteration completed.
+    A resumed run keeps these and re-executes what follows (the iteration in flight)."""
+    for index in range(len(events) - 1, -1, -1):
+        if events[index]["event_type"] == ev.ITERATION_COMPLETE:
+            return index + 1
+    return 1 if events and events[0]["event_type"] == ev.EXPERIMENT_START else 0
 
 
 def _profile_key(policies: Mapping[str, Any]) -> str:

@@ -41,7 +41,7 @@ from cashloop.runner.run_id import new_run_id
 from cashloop.runner.seeds import derive_seed, sample_seeds
 from cashloop.runner.sequential import SequentialPlan
 from cashloop.runner.state_provider import LiveStateProvider
-from cashloop.types import ProposalRecord, RunInfo, SampleResult
+from cashloop.types import RunInfo, SampleResult
 
 if TYPE_CHECKING:
     from cashloop.config import ExperimentConfig
@@ -166,9 +166,9 @@ class OptimizationLoop:
             ),
         )
         self._policies = state.policies
+        self._state = state
         if self._resume_events:
             self._load_stored(self._resume_events)
-            state.restore(self._resume_events)
         else:
             self._emit(
                 0,
@@ -201,8 +201,10 @@ class OptimizationLoop:
         return self._finish(state, all_agents, self._health.final(verdict))
 
     def _load_stored(self, events: Sequence[Mapping[str, Any]]) -> None:
-        """Put a resumed run's committed events (and their iteration records) in the live state."""
+        """Put a resumed run's committed events (and their iteration records) in the live
+        provider, and apply each to the loop's state as the live run did when it emitted it."""
         for event in events:
+            self._state.apply(event)
             data = {k: v for k, v in event.items() if k not in ("event_type", "iteration")}
             self._state_provider.record_event(event["iteration"], event["event_type"], data)
             if event["event_type"] == ev.ITERATION_COMPLETE:
@@ -213,8 +215,13 @@ class OptimizationLoop:
                     data["policies"],
                 )
 
-    def _emit(self, iteration: int, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        return self._dispatch.emit(iteration, event_type, data)
+    def _emit(
+        self, iteration: int, event_type: str, data: Mapping[str, Any], *, fresh: bool = False
+    ) -> dict[str, Any]:
+        """Emit one event, then apply it to the loop's state (the one way state follows)."""
+        native = self._dispatch.emit(iteration, event_type, data, fresh=fresh)
+        self._state.apply({"event_type": event_type, "iteration": iteration, **native})
+        return native
 
     def _evaluate_incumbent(
         self, state: LoopState, all_agents: list[str]
@@ -228,10 +235,7 @@ class OptimizationLoop:
             ev.ITERATION_START,
             {"iteration": it, "total_cost": sum(costs.values()), "costs_per_agent": costs},
         )
-        self._dispatch.emit(
-            it, ev.BOOTSTRAP_EVALUATION, bootstrap_payload(results, None), fresh=True
-        )
-        state.note_evaluation(it, costs)
+        self._emit(it, ev.BOOTSTRAP_EVALUATION, bootstrap_payload(results, None), fresh=True)
         return results, costs
 
     async def _iteration(self, state: LoopState, agents: list[str], all_agents: list[str]) -> None:
@@ -273,16 +277,12 @@ class OptimizationLoop:
                 "proposed": proposed,
             },
         )
-        state.detector.observe(sum(costs.values()), changed, exhausted=exhausted, proposed=proposed)
 
     def _record_attempts(self, state: LoopState, outcome: ProposalOutcome) -> None:
         it = state.iteration
         for attempt in outcome.attempts:
             data = attempt.event()
             data["cost_usd"] = price_of_call(self._config.budget, self._config.llm.model, data)
-            state.note_call(
-                outcome.agent_id, data["prompt_tokens"], data["completion_tokens"], data["cost_usd"]
-            )
             self._emit(it, ev.LLM_CALL, data)
         if outcome.policy is None:
             last = outcome.attempts[-1]
@@ -359,9 +359,11 @@ class OptimizationLoop:
             if ev_cfg.mode == "temporal":
                 ok, reason, charged = True, "temporal mode: every valid proposal is adopted", 0.0
             charged = round(charged, 12)  # as stored, so a resumed run adds up the same
-            state.budget.charge(charged)
             candidate = candidates[agent]
-            event = self._emit(
+            accepted[agent] = ok
+            changed = changed or (ok and state.policies[agent] != candidate)
+            # applying the event charges the budget, records the history and adopts the policy
+            self._emit(
                 it,
                 ev.POLICY_CHANGE,
                 policy_change_payload(
@@ -377,20 +379,6 @@ class OptimizationLoop:
                     charged=charged,
                 ),
             )
-            state.history[agent].append(
-                ProposalRecord(
-                    iteration=it,
-                    policy=candidate,
-                    old_cost=event["old_cost"],
-                    new_cost=event["new_cost"],
-                    delta=event["delta"],
-                    accepted=ok,
-                )
-            )
-            accepted[agent] = ok
-            if ok:
-                changed = changed or state.policies[agent] != candidate
-                state.policies[agent] = copy_json(candidate)
         return accepted, changed
 
     def _finish(

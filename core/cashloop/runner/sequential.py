@@ -40,7 +40,7 @@ class SequentialPlan:
 
     alpha: float
     initial: int = 500
-    maximum: int = 16_000
+    maximum: int = 32_000
     min_improvement: float = 0.005
     futility_z: float = 2.326
 

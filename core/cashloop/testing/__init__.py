@@ -268,6 +268,10 @@ async def arun_experiment(
         host = PluginHost.load(disabled=cfg.plugins.disabled, modules=cfg.plugins.modules)
     for i, plugin in enumerate(extra_plugins):
         host.pm.register(plugin, name=f"extra-plugin-{i}")
+    if "storage" not in config and not {"storage", "db_path"} & runner_kwargs.keys():
+        from cashloop.persistence.location import StorageLocation
+
+        runner_kwargs["storage"] = StorageLocation.sqlite(tmp_path / "results" / "cashloop.db")
     runner = GenericExperimentRunner(cfg, host=host, **runner_kwargs)
     result = await runner.run()
     provider = runner.state_provider

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import socket
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-__all__ = ["EVENTS", "ITERATIONS", "RUN_FILE", "JsonDirRun", "RunRow", "read_json"]
+__all__ = ["EVENTS", "ITERATIONS", "RUN_FILE", "JsonDirRun", "RunRow", "read_json", "read_lines"]
 
 RUN_FILE = "run.json"
 EVENTS = "events.jsonl"
@@ -24,7 +26,7 @@ def read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_lines(path: Path) -> list[dict[str, Any]]:
+def read_lines(path: Path) -> list[dict[str, Any]]:
     """Complete lines only: a line cut by a crash (no final newline) is ignored."""
     if not path.is_file():
         return []
@@ -84,14 +86,30 @@ class JsonDirRun:
         return copy.deepcopy(dict(self._iteration(iteration).get("policies", {})))
 
     def get_all_events(self) -> Iterator[dict[str, Any]]:
-        return iter(_read_lines(self.folder / EVENTS))
+        return iter(read_lines(self.folder / EVENTS))
+
+    def is_being_written(self) -> bool:
+        """``running`` and its writer process alive (one on another machine counts as alive)."""
+        data = read_json(self.folder / RUN_FILE)
+        if data.get("status") != "running":
+            return False
+        pid, host = data.get("writer_pid"), data.get("writer_host")
+        if not isinstance(pid, int) or host != socket.gethostname():
+            return True
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
     def get_final_result(self) -> dict[str, Any] | None:
         final = read_json(self.folder / RUN_FILE).get("final_result")
         return None if final is None else dict(final)
 
     def _iterations(self) -> dict[int, dict[str, Any]]:
-        return {int(r["iteration"]): r for r in _read_lines(self.folder / ITERATIONS)}
+        return {int(r["iteration"]): r for r in read_lines(self.folder / ITERATIONS)}
 
     def _iteration(self, iteration: int) -> dict[str, Any]:
         return self._iterations().get(iteration, {})

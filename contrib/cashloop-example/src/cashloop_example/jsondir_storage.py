@@ -1,24 +1,34 @@
 """The ``example-jsondir`` storage backend: one directory per run.
 
-``<root>/<run_id>/run.json`` holds the run's identity, config snapshot, status and final result
-(replaced atomically); ``events.jsonl`` and ``iterations.jsonl`` are appended and flushed as the
-recording hooks arrive, so a crash loses at most the line being written.
+``<root>/<run_id>/run.json`` holds the run's identity, config snapshot, status, writer process,
+failure and final result (replaced atomically); ``events.jsonl`` and ``iterations.jsonl`` are
+appended and flushed as the recording hooks arrive, so a crash loses at most the line being
+written. Events of an iteration that a crash cut short stay in ``events.jsonl`` until the run is
+resumed: the core then passes how many events to keep, and ``resume_run`` cuts the files there.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import socket
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 
-from cashloop.errors import StorageError, UserError
-from cashloop.plugin import RunInfo, hookimpl
-from cashloop_example.jsondir_run import EVENTS, ITERATIONS, RUN_FILE, JsonDirRun, RunRow, read_json
+from cashloop.plugin import ITERATION_COMPLETE, RunInfo, StorageError, UserError, hookimpl
+from cashloop_example.jsondir_run import (
+    EVENTS,
+    ITERATIONS,
+    RUN_FILE,
+    JsonDirRun,
+    RunRow,
+    read_json,
+    read_lines,
+)
 
 __all__ = ["JsonDirOptions", "JsonDirStorage"]
 
@@ -61,14 +71,48 @@ class JsonDirStorage:
                 "updated_at": now,
                 "num_iterations": 0,
                 "final_result": None,
+                "writer_pid": os.getpid(),
+                "writer_host": socket.gethostname(),
             },
         )
-        self._streams[run.run_id] = {
-            name: (folder / name).open("a", encoding="utf-8") for name in (EVENTS, ITERATIONS)
-        }
+        self._open_streams(run.run_id)
+
+    def resume_run(self, run_id: str, committed_events: int) -> None:
+        """Take over an unfinished run, keeping its first ``committed_events`` events (the core
+        counts them up to the last completed iteration) and the iteration records they
+        complete; what a crash left of the iteration in flight is cut off."""
+        folder = self.open_run(run_id).folder
+        data = read_json(folder / RUN_FILE)
+        if data.get("final_result") is not None:
+            raise UserError(f"run {run_id} in {self.root} has completed; nothing to resume")
+        events = read_lines(folder / EVENTS)[:committed_events]
+        completed = sum(1 for e in events if e["event_type"] == ITERATION_COMPLETE)
+        records = [r for r in read_lines(folder / ITERATIONS) if int(r["iteration"]) < completed]
+        for name, lines in ((EVENTS, events), (ITERATIONS, records)):
+            text = "".join(json.dumps(line, allow_nan=False) + "\n" for line in lines)
+            _replace_text(folder / name, text)
+        self._update(
+            run_id,
+            status="running",
+            num_iterations=completed,
+            failure_reason=None,
+            failed_llm_calls=None,
+            writer_pid=os.getpid(),
+            writer_host=socket.gethostname(),
+        )
+        self._open_streams(run_id)
+
+    def record_failure(
+        self, run_id: str, reason: str, llm_calls: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Keep why the run stopped and the LLM calls of the iteration it stopped in."""
+        self._update(run_id, failure_reason=reason, failed_llm_calls=[dict(c) for c in llm_calls])
 
     def set_status(self, run_id: str, status: str) -> None:
         self._close_streams(run_id)
+        data = read_json(self._folder(run_id) / RUN_FILE)
+        if data.get("final_result") is not None:
+            status = "completed"  # a run whose result is stored stays completed
         self._update(run_id, status=status)
 
     def list_runs(self, limit: int | None = None) -> list[RunRow]:
@@ -163,11 +207,21 @@ class JsonDirStorage:
         self._write_run(run_id, data)
 
     def _write_run(self, run_id: str, data: Mapping[str, Any]) -> None:
-        target = self._folder(run_id) / RUN_FILE
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, indent=2, allow_nan=False), encoding="utf-8")
-        os.replace(temporary, target)
+        _replace_text(self._folder(run_id) / RUN_FILE, json.dumps(data, indent=2, allow_nan=False))
+
+    def _open_streams(self, run_id: str) -> None:
+        folder = self._folder(run_id)
+        self._streams[run_id] = {
+            name: (folder / name).open("a", encoding="utf-8") for name in (EVENTS, ITERATIONS)
+        }
 
     def _close_streams(self, run_id: str) -> None:
         for stream in self._streams.pop(run_id, {}).values():
             stream.close()
+
+
+def _replace_text(target: Path, text: str) -> None:
+    """Write ``target`` whole or not at all (a temporary file renamed over it)."""
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, target)
