@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,10 +24,26 @@ def validate_cmd(config: Path, sets: tuple[str, ...]) -> None:
     cfg, problems = check_config(config, read_config_data(config, sets))
     if cfg is None:
         raise ConfigError(problems, source=str(config))
+    for warning in _warnings(cfg):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"{config}: valid (experiment '{cfg.name}', evaluator '{cfg.evaluator.type}', "
         f"llm '{cfg.llm.type}', {cfg.convergence.max_iterations} iterations max)"
     )
+
+
+def _warnings(cfg: Any) -> list[str]:
+    from cashloop.config.advice import config_warnings
+    from cashloop.host import PluginHost
+
+    try:
+        host = PluginHost.load(disabled=cfg.plugins.disabled, modules=cfg.plugins.modules)
+        evaluator = host.registry.create(
+            "evaluator", cfg.evaluator.type, cfg.evaluator.options, "evaluator", cfg.config_dir
+        )
+    except Exception:  # validate already reported what it could build
+        evaluator = None
+    return config_warnings(cfg, evaluator)
 
 
 @click.command("template")

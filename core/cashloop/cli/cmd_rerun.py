@@ -13,6 +13,7 @@ from cashloop.cli.common import (
     read_location,
     read_stored_run,
     storage_options,
+    stored_files_options,
     verbose_from_flags,
     verbose_options,
 )
@@ -55,16 +56,7 @@ def check_recording(info: Mapping[str, Any], events: Sequence[Mapping[str, Any]]
 )
 @storage_options()
 @verbose_options
-@click.option(
-    "--use-current-files",
-    is_flag=True,
-    help="Continue even if a file the run read (its scenario) changed since.",
-)
-@click.option(
-    "--use-stored-files",
-    is_flag=True,
-    help="Read the copies of its files (its scenario) the run stored, whatever is on disk now.",
-)
+@stored_files_options
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
 def rerun_cmd(
     run_id: str,

@@ -16,6 +16,7 @@ from cashloop.cli.common import (
     read_stored_run,
     set_option,
     storage_options,
+    stored_files_options,
     verbose_from_flags,
     verbose_options,
 )
@@ -164,16 +165,7 @@ def run_cmd(
 @click.argument("run_id")
 @storage_options()
 @verbose_options
-@click.option(
-    "--use-current-files",
-    is_flag=True,
-    help="Continue even if a file the run read (its scenario) changed since.",
-)
-@click.option(
-    "--use-stored-files",
-    is_flag=True,
-    help="Read the copies of its files (its scenario) the run stored, whatever is on disk now.",
-)
+@stored_files_options
 @click.option("--json", "as_json", is_flag=True, help="Print the final result as JSON.")
 def resume_cmd(
     run_id: str,

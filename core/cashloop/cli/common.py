@@ -23,6 +23,7 @@ __all__ = [
     "read_stored_run",
     "set_option",
     "storage_options",
+    "stored_files_options",
     "verbose_from_flags",
     "verbose_options",
 ]
@@ -92,6 +93,20 @@ def storage_options(*, config: bool = True) -> Callable[[F], F]:
         return command  # type: ignore[no-any-return]
 
     return decorate
+
+
+def stored_files_options(func: F) -> F:
+    """``--use-current-files`` and ``--use-stored-files`` (``resume``, ``rerun``)."""
+    func = click.option(
+        "--use-stored-files",
+        is_flag=True,
+        help="Read the copies of its files (its scenario) the run stored, whatever is on disk now.",
+    )(func)
+    return click.option(
+        "--use-current-files",
+        is_flag=True,
+        help="Continue even if a file the run read (its scenario) changed since.",
+    )(func)
 
 
 def chosen_location(

@@ -20,14 +20,20 @@ optimized_agents: [BANK_A, BANK_B]   # empty: every agent of the evaluator
 
 evaluation:
   mode: paired                   # paired: candidate vs incumbent on the same seeds; or temporal
-  num_samples: 20
+  num_samples: 100               # each iteration's incumbent evaluation (shown, and in prompts)
   acceptance:
-    rule: paired-t               # or mean-improvement
-    alpha: 0.05
-  best_candidates: 3             # cheapest-looking profiles re-run on the final seeds for "best"
+    rule: sequential             # common seeds in stages until sure; or paired-t, mean-improvement
+    alpha: 0.05                  # the run's error budget, spread over its decisions
+    error_control: run           # or decision: alpha for every decision
+    initial_samples: 500         # first look; no acceptance before it (rare penalties)
+    max_samples: 32000           # the most samples one decision may use
+    min_improvement: 0.005       # stop and reject once a saving above 0.5 % is ruled out
+  judging: sequential            # each agent against the profile with earlier decisions applied
+  best_candidates: 3             # cheapest-looking profiles compared for "best"...
+  final_samples: 2000            # ...on selection seeds, its cost then on hold-out seeds
 
 convergence:
-  max_iterations: 25             # reaching it is reported as NOT converged
+  max_iterations: 40             # reaching it is reported as NOT converged
   stability_window: 5
   stability_threshold: 0.01      # relative spread of the incumbent cost over the window
   # no_change_window: 5          # iterations without an accepted change (default: stability_window)
