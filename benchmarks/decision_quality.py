@@ -113,7 +113,8 @@ def moves(args: argparse.Namespace) -> None:
         f"castro_exp2 moves, rule {acc.rule}, per-decision level {level:.3g} "
         f"(alpha {acc.alpha} / {planned} planned decisions), {args.reps} decisions each"
     )
-    for move in MOVES:
+    chosen = MOVES if args.move is None else [MOVES[args.move]]
+    for move in chosen:
         began = time.perf_counter()
         decisions = [decide_move(evaluator, move, rep, acc, level) for rep in range(args.reps)]
         rate = sum(d.accepted for d in decisions) / len(decisions)
@@ -319,6 +320,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="what", required=True)
     p = sub.add_parser("moves")
     p.add_argument("--reps", type=int, default=100)
+    p.add_argument("--move", type=int, default=None, help="only this move (0-6)")
     p = sub.add_parser("null")
     p.add_argument("--runs", type=int, default=100)
     p = sub.add_parser("runs")

@@ -55,7 +55,7 @@ class EvaluationConfig:
     best_candidates: int = 3
     #: a batch estimated (from the run's timings) to need less CPU than this runs in the calling
     #: thread on any executor: shipping it would cost more than it saves; 0 ships every batch
-    min_batch_ms: float = 10.0
+    min_batch_ms: float = 50.0
     #: ``sequential``: agents' candidates judged in order, each against the profile with the
     #: earlier decisions applied (Gauss-Seidel); ``simultaneous``: all against the same incumbent
     judging: str = "sequential"
