@@ -131,6 +131,11 @@ class ProposalRecord:
     new_cost: int
     delta: int
     accepted: bool
+    #: the evidence the decision rested on: samples used, the one-sided lower bound of the mean
+    #: saving its test used (None: no test), and the rule's reason
+    samples: int = 0
+    lower_bound: float | None = None
+    reason: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -50,21 +50,54 @@ def _cost_lines(ctx: AgentContext) -> list[str]:
             f"Best sample: seed {best.seed}, your cost {best_cost}; "
             f"worst sample: seed {worst.seed}, your cost {worst_cost}"
         )
+        lines += _sample_lines(ctx)
     return lines
 
 
 def _history_lines(history: Sequence[ProposalRecord]) -> list[str]:
     if not history:
         return ["## Your earlier proposals\n(none yet)"]
-    lines = ["## Your earlier proposals (delta = incumbent cost - candidate cost, cents)"]
+    lines = [
+        "## Your earlier proposals (delta = incumbent cost - candidate cost, cents; a candidate"
+        " is accepted only when the lower bound of its saving is above 0)"
+    ]
     for rec in history[-10:]:
         decision = "ACCEPTED" if rec.accepted else "rejected"
         params = json.dumps(dict(rec.policy.get("parameters", {})), sort_keys=True)
+        evidence = ""
+        if rec.samples:
+            evidence = f" over {rec.samples:,} paired samples"
+            if rec.lower_bound is not None:
+                evidence += f", one-sided lower bound of the saving {rec.lower_bound:+.0f}"
         lines.append(
-            f"- iteration {rec.iteration}: {decision}, delta {rec.delta:+d}, "
+            f"- iteration {rec.iteration}: {decision}, delta {rec.delta:+d}{evidence}, "
             f"cost {format_cents(rec.old_cost)} -> {format_cents(rec.new_cost)}, "
             f"parameters {params}"
         )
+    return lines
+
+
+def _sample_lines(ctx: AgentContext) -> list[str]:
+    """How the incumbent's samples went: penalties, settlement, delay (when reported)."""
+    samples = ctx.samples
+    if not samples:
+        return []
+    lines = []
+    penalised = sum(
+        1
+        for s in samples
+        if any(v > 0 for k, v in s.breakdown(ctx.agent_id).items() if "penalty" in k)
+    )
+    if any("penalty" in k for s in samples for k in s.breakdown(ctx.agent_id)):
+        share = 100 * penalised / len(samples)
+        count = f"{penalised} of {len(samples)} ({share:.0f} %)"
+        lines.append(f"Samples with a penalty for you: {count}")
+    rates = [s.metrics["settlement_rate"] for s in samples if "settlement_rate" in s.metrics]
+    delays = [s.metrics["avg_delay"] for s in samples if "avg_delay" in s.metrics]
+    if rates:
+        lines.append(f"Settlement rate (mean over samples): {100 * sum(rates) / len(rates):.1f} %")
+    if delays:
+        lines.append(f"Mean delay of settled payments: {sum(delays) / len(delays):.2f} ticks")
     return lines
 
 

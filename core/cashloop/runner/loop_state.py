@@ -107,6 +107,9 @@ class LoopState:
                     new_cost=event["new_cost"],
                     delta=event["delta"],
                     accepted=accepted,
+                    samples=int(event.get("samples") or 0),
+                    lower_bound=event.get("lower_bound"),
+                    reason=str(event.get("reason") or ""),
                 )
             )
             if accepted:
