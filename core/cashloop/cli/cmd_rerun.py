@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,6 +11,7 @@ from cashloop.cli.common import (
     read_location,
     read_stored_run,
     storage_options,
+    stored_config,
     stored_files_options,
     verbose_from_flags,
     verbose_options,
@@ -69,28 +68,16 @@ def rerun_cmd(
 ) -> None:
     """Re-execute RUN_ID as a new run whose LLM answers come from the recording."""
     from cashloop.cli.cmd_run import execute
-    from cashloop.config import ExperimentConfig
     from cashloop.runner.experiment_runner import GenericExperimentRunner
-    from cashloop.runner.input_files import (
-        check_input_files,
-        split_snapshot,
-        with_stored_copies,
-    )
     from cashloop.runner.recorded import RecordedClient
 
     verbose = verbose_from_flags(flags)
     info, events = read_stored_run(location, run_id)
     check_recording(info, events)
-    stored, files = split_snapshot(info["config"])
     # the recording answers every LLM request: the proposer's own files are never read
-    files = {key: entry for key, entry in files.items() if not key.startswith("llm.")}
-    if use_current_files and use_stored_files:
-        raise click.UsageError("--use-current-files and --use-stored-files exclude each other")
-    check_input_files(info["run_id"], files, use_current=use_current_files or use_stored_files)
-    copies = tempfile.TemporaryDirectory(prefix="cashloop-stored-files-")
-    if use_stored_files:
-        stored = with_stored_copies(stored, files, Path(copies.name))
-    cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
+    cfg, copies = stored_config(
+        info, use_current=use_current_files, use_stored=use_stored_files, skip="llm."
+    )
     client = RecordedClient(events, run_id=info["run_id"])
     runner = GenericExperimentRunner(
         cfg,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from cashloop.cli.common import (
     read_stored_run,
     set_option,
     storage_options,
+    stored_config,
     stored_files_options,
     verbose_from_flags,
     verbose_options,
@@ -176,7 +176,6 @@ def resume_cmd(
     **flags: Any,
 ) -> None:
     """Continue an interrupted or failed run from its last committed iteration."""
-    from cashloop.config import ExperimentConfig
     from cashloop.errors import UserError
     from cashloop.runner.experiment_runner import GenericExperimentRunner
 
@@ -187,20 +186,7 @@ def resume_cmd(
             f"run {info['run_id']} is completed; nothing to resume "
             "(use 'cashloop replay' to view it)"
         )
-    from cashloop.runner.input_files import (
-        check_input_files,
-        split_snapshot,
-        with_stored_copies,
-    )
-
-    stored, files = split_snapshot(info["config"])
-    if use_current_files and use_stored_files:
-        raise click.UsageError("--use-current-files and --use-stored-files exclude each other")
-    check_input_files(info["run_id"], files, use_current=use_current_files or use_stored_files)
-    copies = tempfile.TemporaryDirectory(prefix="cashloop-stored-files-")
-    if use_stored_files:
-        stored = with_stored_copies(stored, files, Path(copies.name))
-    cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
+    cfg, copies = stored_config(info, use_current=use_current_files, use_stored=use_stored_files)
     runner = GenericExperimentRunner(
         cfg,
         verbose,

@@ -23,6 +23,7 @@ __all__ = [
     "read_stored_run",
     "set_option",
     "storage_options",
+    "stored_config",
     "stored_files_options",
     "verbose_from_flags",
     "verbose_options",
@@ -107,6 +108,30 @@ def stored_files_options(func: F) -> F:
         is_flag=True,
         help="Continue even if a file the run read (its scenario) changed since.",
     )(func)
+
+
+def stored_config(
+    info: Mapping[str, Any], *, use_current: bool, use_stored: bool, skip: str | None = None
+) -> tuple[Any, Any]:
+    """A stored run's config, checked against the files it read (``skip``: a component whose
+    files are not read again), and the folder holding stored copies when ``use_stored`` (it must
+    outlive the run)."""
+    import tempfile
+
+    from cashloop.config import ExperimentConfig
+    from cashloop.runner.input_files import check_input_files, split_snapshot, with_stored_copies
+
+    stored, files = split_snapshot(info["config"])
+    if skip is not None:
+        files = {key: entry for key, entry in files.items() if not key.startswith(skip)}
+    if use_current and use_stored:
+        raise click.UsageError("--use-current-files and --use-stored-files exclude each other")
+    check_input_files(info["run_id"], files, use_current=use_current or use_stored)
+    copies = tempfile.TemporaryDirectory(prefix="cashloop-stored-files-")
+    if use_stored:
+        stored = with_stored_copies(stored, files, Path(copies.name))
+    cfg = ExperimentConfig.from_dict(stored, source=f"stored config of {info['run_id']}")
+    return cfg, copies
 
 
 def chosen_location(
