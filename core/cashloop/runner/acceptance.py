@@ -18,11 +18,9 @@ import attrs
 
 from cashloop.money import mean_cents
 from cashloop.runner.sequential import SequentialPlan, sequential_look
-from cashloop.runner.statistics import student_t_quantile, student_t_sf
+from cashloop.runner.statistics import paired_t_test, student_t_quantile
 
-__all__ = ["RULES", "Decision", "FixedRule", "SequentialRule", "Verdicts", "decide"]
-
-RULES = ("sequential", "paired-t", "mean-improvement")
+__all__ = ["Decision", "FixedRule", "SequentialRule", "Verdicts", "decide"]
 
 
 @attrs.frozen(kw_only=True)
@@ -49,74 +47,48 @@ class Decision:
     error: str | None = None
 
 
-def _spread(deltas: Sequence[int]) -> tuple[float, float]:
-    n = len(deltas)
-    mean = math.fsum(deltas) / n
-    if n < 2:
-        return mean, 0.0
-    return mean, math.sqrt(math.fsum((d - mean) ** 2 for d in deltas) / (n - 1))
-
-
 def decide(rule: str, deltas: Sequence[int], alpha: float) -> Decision:
-    """A fixed-sample rule's decision on ``deltas`` at level ``alpha``."""
+    """A fixed-sample rule's decision on ``deltas`` at level ``alpha`` (the t statistics are
+    :func:`~cashloop.runner.statistics.paired_t_test`'s; the bound is its one-sided one)."""
     n = len(deltas)
-    mean, sd = _spread(deltas)
-    if rule == "mean-improvement":
-        accepted = mean > 0
-        verb = "improves" if accepted else "does not improve"
+    test = paired_t_test(deltas, alpha)
+    mean = test.mean_delta
+
+    def decision(accepted: bool, reason: str, lower: float | None) -> Decision:
         return Decision(
             accepted=accepted,
-            reason=f"mean paired delta {mean:.2f} cents {verb} on the incumbent",
+            reason=reason,
             rule=rule,
             samples=n,
             mean_delta=mean,
-            std_delta=sd,
-            lower_bound=None,
-            p_value=None,
+            std_delta=test.std_delta,
+            lower_bound=lower,
+            p_value=test.p_value if rule == "paired-t" else None,
             level=alpha,
             alpha=alpha,
             looks=(n,),
+        )
+
+    if rule == "mean-improvement":
+        verb = "improves" if mean > 0 else "does not improve"
+        return decision(
+            mean > 0, f"mean paired delta {mean:.2f} cents {verb} on the incumbent", None
         )
     if rule != "paired-t":
         raise ValueError(f"unknown fixed-sample rule {rule!r}")
-    if n < 2:
-        return Decision(
-            accepted=mean > 0,
-            reason=f"single sample: delta {mean:.0f} cents (no t-test with n=1)",
-            rule=rule,
-            samples=n,
-            mean_delta=mean,
-            std_delta=0.0,
-            lower_bound=mean,
-            p_value=None,
-            level=alpha,
-            alpha=alpha,
-            looks=(n,),
+    p = test.p_value
+    if p is None:
+        return decision(
+            mean > 0, f"single sample: delta {mean:.0f} cents (no t-test with n=1)", mean
         )
-    se = sd / math.sqrt(n)
-    if se == 0.0:
-        p, lower = (0.0 if mean > 0 else 1.0), mean
-    else:
-        p = student_t_sf(mean / se, n - 1)
-        lower = mean - student_t_quantile(1.0 - alpha, n - 1) * se
-    accepted = mean > 0 and p < alpha
+    se = test.std_delta / math.sqrt(n)
+    lower = mean - student_t_quantile(1.0 - alpha, n - 1) * se if se else mean
     relation = "<" if p < alpha else ">="
-    return Decision(
-        accepted=accepted,
-        reason=(
-            f"paired t-test: mean delta {mean:.2f} cents, one-sided lower bound {lower:.2f}, "
-            f"p={p:.4g} {relation} alpha={alpha:.3g}"
-        ),
-        rule=rule,
-        samples=n,
-        mean_delta=mean,
-        std_delta=sd,
-        lower_bound=lower,
-        p_value=p,
-        level=alpha,
-        alpha=alpha,
-        looks=(n,),
+    reason = (
+        f"paired t-test: mean delta {mean:.2f} cents, one-sided lower bound {lower:.2f}, "
+        f"p={p:.4g} {relation} alpha={alpha:.3g}"
     )
+    return decision(mean > 0 and p < alpha, reason, lower)
 
 
 class Verdicts(Protocol):

@@ -24,7 +24,7 @@ from cashloop.runner.seeds import sample_seeds
 from cashloop.runner.statistics import student_t_quantile
 from cashloop.types import SampleResult
 
-__all__ = ["FinalReport", "choose_best"]
+__all__ = ["FinalReport", "choose_best", "mean_costs"]
 
 
 @attrs.frozen(kw_only=True)
@@ -38,7 +38,8 @@ class FinalReport:
     holdout_samples: int
 
 
-def _mean_costs(results: Sequence[SampleResult], agents: Sequence[str]) -> dict[str, int]:
+def mean_costs(results: Sequence[SampleResult], agents: Sequence[str]) -> dict[str, int]:
+    """Each agent's mean cost over ``results``, in whole cents."""
     return {a: mean_cents([r.costs.get(a, 0) for r in results]) for a in agents}
 
 
@@ -69,7 +70,7 @@ def choose_best(
     others = state.cheapest(candidates, besides=final)
     selection = sample_seeds(master_seed, "final", "*", samples)
     results = evals.evaluate_many([final, *(dict(p.policies) for p in others)], selection)
-    chosen = _mean_costs(results[0], agents)
+    chosen = mean_costs(results[0], agents)
     pool = [
         BestProfile(
             iteration=state.first_seen(final, it),
@@ -79,7 +80,7 @@ def choose_best(
         )
     ]
     for earlier, sampled in zip(others, results[1:], strict=True):
-        costs = _mean_costs(sampled, agents)
+        costs = mean_costs(sampled, agents)
         pool.append(attrs.evolve(earlier, total_cost=sum(costs.values()), costs=costs))
     best = min(pool, key=lambda p: (p.total_cost, p.iteration))
     compared = [{"iteration": p.iteration, "total_cost": p.total_cost} for p in pool]
@@ -87,9 +88,9 @@ def choose_best(
     holdout = sample_seeds(master_seed, "holdout", "*", samples)
     same = best is pool[0]
     measured = evals.evaluate_many([final] if same else [final, dict(best.policies)], holdout)
-    final_costs = _mean_costs(measured[0], agents)
+    final_costs = mean_costs(measured[0], agents)
     best_results = measured[0] if same else measured[1]
-    best_costs = _mean_costs(best_results, agents)
+    best_costs = mean_costs(best_results, agents)
     return FinalReport(
         final_costs=final_costs,
         best=attrs.evolve(best, total_cost=sum(best_costs.values()), costs=best_costs),

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["ERROR_CONTROLS", "ErrorBudget"]
-
-ERROR_CONTROLS = ("run", "decision")
+__all__ = ["ErrorBudget"]
 
 
 @attrs.define(kw_only=True)

@@ -101,7 +101,7 @@ def judge_candidates(
         agent = agents[index]
         key = (agent, assumption)
         if key not in trials:
-            incumbent = {a: p for a, p in policies.items()}
+            incumbent = dict(policies)
             for earlier, accepted in zip(agents, assumption, strict=False):
                 if accepted:
                     incumbent[earlier] = candidates[earlier]

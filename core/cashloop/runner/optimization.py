@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 from cashloop import events as ev
 from cashloop.campaigns.provenance import run_provenance
 from cashloop.json_copy import copy_json
-from cashloop.money import mean_cents
 from cashloop.prompts import AgentContext, build_system_prompt
 from cashloop.runner.acceptance import FixedRule, SequentialRule, Verdicts
 from cashloop.runner.accounting import budget_verdict, price_of_call
 from cashloop.runner.answer_limits import AnswerLimits
-from cashloop.runner.best_profile import choose_best
+from cashloop.runner.best_profile import choose_best, mean_costs
 from cashloop.runner.components import Components, build_components
 from cashloop.runner.convergence import (
     ConvergenceDetector,
@@ -50,10 +49,6 @@ if TYPE_CHECKING:
     from cashloop.runner.verbose import VerboseConfig
 
 __all__ = ["OptimizationLoop"]
-
-
-def _mean_costs(results: Sequence[SampleResult], agents: Sequence[str]) -> dict[str, int]:
-    return {a: mean_cents([r.costs.get(a, 0) for r in results]) for a in agents}
 
 
 class OptimizationLoop:
@@ -229,7 +224,7 @@ class OptimizationLoop:
         cfg, it = self._config, state.iteration
         seeds = sample_seeds(cfg.master_seed, it, "*", cfg.evaluation.num_samples)
         results = self._evals.evaluate(state.policies, seeds)
-        costs = _mean_costs(results, all_agents)
+        costs = mean_costs(results, all_agents)
         self._emit(
             it,
             ev.ITERATION_START,

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from cashloop.runner.statistics import student_t_quantile, student_t_sf
+from cashloop.runner.statistics import mean_and_sd, student_t_quantile, student_t_sf
 
 __all__ = ["Look", "SequentialPlan", "sequential_look"]
 
@@ -75,21 +75,13 @@ class Look:
     reason: str
 
 
-def _spread(deltas: Sequence[int]) -> tuple[float, float]:
-    n = len(deltas)
-    total = math.fsum(deltas)
-    mean = total / n
-    var = math.fsum((d - mean) ** 2 for d in deltas) / (n - 1) if n > 1 else 0.0
-    return mean, math.sqrt(var)
-
-
 def sequential_look(
     plan: SequentialPlan, deltas: Sequence[int], previous: int, reference_cost: float
 ) -> Look:
     """Look at ``deltas`` (all samples so far; the previous look saw ``previous`` of them).
     ``reference_cost`` is the incumbent's mean cost, which scales ``min_improvement``."""
     n = len(deltas)
-    mean, sd = _spread(deltas)
+    mean, sd = mean_and_sd(deltas)
     se = sd / math.sqrt(n) if n else 0.0
     level = plan.spent_by(n) - (plan.spent_by(previous) if previous else 0.0)
     boundary = student_t_quantile(1.0 - level, n - 1) if level > 0 and n > 1 else math.inf

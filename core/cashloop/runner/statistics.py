@@ -16,6 +16,7 @@ __all__ = [
     "PairedTest",
     "mann_kendall_min_p",
     "mann_kendall_p",
+    "mean_and_sd",
     "paired_t_test",
     "shortest_trend_window",
     "student_t_quantile",
@@ -88,15 +89,23 @@ class PairedTest:
     ci_upper: float
 
 
+def mean_and_sd(values: Sequence[float]) -> tuple[float, float]:
+    """The mean and the sample standard deviation (0 for fewer than two values), summed
+    exactly (``math.fsum``)."""
+    n = len(values)
+    mean = math.fsum(values) / n
+    if n < 2:
+        return mean, 0.0
+    return mean, math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+
+
 def paired_t_test(deltas: Sequence[int], alpha: float) -> PairedTest:
     n = len(deltas)
-    mean = sum(deltas) / n
+    mean, sd = mean_and_sd(deltas)
     if n < 2:
         return PairedTest(
             n=n, mean_delta=mean, std_delta=0.0, p_value=None, ci_lower=mean, ci_upper=mean
         )
-    var = sum((d - mean) ** 2 for d in deltas) / (n - 1)
-    sd = math.sqrt(var)
     if sd == 0.0:
         p = 0.0 if mean > 0 else 1.0
         return PairedTest(
